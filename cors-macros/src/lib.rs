@@ -1,1 +1,97 @@
+//! The `#[cors(...)]` attribute. Use it through `cors-runtime`, which re-exports it and holds the
+//! request-time code it generates calls to.
+//!
+//! Pipeline, one file each: [`route`] finds the actix-web route attribute, [`parse`] reads the
+//! attribute into a raw policy, `cors_policy::validate` checks every rule, [`expand`] generates
+//! the code. Diagnostics are collected in a [`ctxt::Ctxt`] and emitted together.
 
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+
+mod ctxt;
+mod expand;
+mod parse;
+mod route;
+
+#[doc = include_str!("../RULES.md")]
+#[proc_macro_attribute]
+pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand_cors(args.into(), input.into()).into()
+}
+
+fn expand_cors(
+    args: proc_macro2::TokenStream,
+    input: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut cx = ctxt::Ctxt::default();
+    let item = match syn::parse2::<syn::Item>(input.clone()) {
+        Ok(syn::Item::Fn(item)) => item,
+        Ok(other) => {
+            cx.error(cors_policy::Rule::Placement, item_span(&other), "`#[cors]` can only be applied to an `async fn` request handler")
+                .help("put `#[cors(...)]` on a handler, directly above its route attribute such as `#[get(\"/path\")]`");
+            return with_input(&cx.into_diagnostics(), input);
+        }
+        // Not an item at all: the compiler reports the syntax error on its own.
+        Err(_) => return input,
+    };
+    let args = match syn::parse2::<parse::Args>(args) {
+        Ok(args) => args,
+        Err(err) => {
+            // A syntax error in the attribute: syn's error points at the token.
+            let mut out = err.to_compile_error();
+            out.extend(expand::fallback(&item));
+            return out;
+        }
+    };
+    let raw = parse::raw_policy(&mut cx, args);
+    if item.sig.asyncness.is_none() {
+        cx.error(
+            cors_policy::Rule::Placement,
+            item.sig.fn_token.span,
+            "`#[cors]` handlers must be `async fn`",
+        )
+        .note("actix-web route handlers are asynchronous")
+        .help("write `async fn`");
+    }
+    let route = route::find(&mut cx, &item.attrs);
+    let attr_span = Span::call_site();
+    let Some(route) = route else {
+        if !cx.has_errors() {
+            route::missing(&mut cx, attr_span);
+        }
+        let mut out = ctxt::emit(&cx.into_diagnostics());
+        out.extend(expand::fallback(&item));
+        return out;
+    };
+    let policy_route = cors_policy::Route {
+        span: route.span,
+        methods: route.methods.clone(),
+    };
+    let (policy, diagnostics) = cors_policy::validate(&raw, &policy_route, attr_span);
+    let mut all = cx.into_diagnostics();
+    all.extend(diagnostics);
+    let mut out = ctxt::emit(&all);
+    match policy {
+        Some(policy) if !all.iter().any(|d| d.level == cors_policy::Level::Error) => {
+            out.extend(expand::handler(item, &route, &policy));
+        }
+        _ => out.extend(expand::fallback(&item)),
+    }
+    out
+}
+
+fn with_input(
+    diagnostics: &[cors_policy::Diagnostic<Span>],
+    input: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut out = ctxt::emit(diagnostics);
+    out.extend(input);
+    out
+}
+
+/// The span of an item's defining keyword (`struct`, `impl`, ...), where a placement error reads
+/// naturally.
+fn item_span(item: &syn::Item) -> Span {
+    use quote::ToTokens;
+    item.to_token_stream().into_iter().find(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if !matches!(i.to_string().as_str(), "pub" | "crate" | "in"))).map_or_else(Span::call_site, |t| t.span())
+}

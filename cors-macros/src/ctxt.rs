@@ -1,0 +1,36 @@
+//! The error context of one expansion, in the manner of serde_derive's `Ctxt`: every stage
+//! reports into it and keeps going, and all diagnostics are emitted together at the end.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote_spanned};
+
+use cors_policy::{Diagnostic, Level};
+
+/// Collected diagnostics, positioned at user tokens.
+pub type Ctxt = cors_policy::Ctxt<Span>;
+
+/// Turns diagnostics into code: `compile_error!` for errors, a deprecation warning for warnings
+/// (the one warning a stable proc-macro can raise at a chosen token).
+pub fn emit(diagnostics: &[Diagnostic<Span>]) -> TokenStream {
+    let mut tokens = TokenStream::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        let text = d.render();
+        let span = d.span;
+        match d.level {
+            Level::Error => tokens.extend(syn::Error::new(span, text).to_compile_error()),
+            Level::Warning => {
+                let name = format_ident!("__cors_warning_{}", i, span = Span::mixed_site());
+                let note = format!("\n{text}");
+                tokens.extend(quote_spanned! {span=>
+                    const _: () = {
+                        #[deprecated(note = #note)]
+                        #[allow(non_upper_case_globals)]
+                        const #name: () = ();
+                        #name
+                    };
+                });
+            }
+        }
+    }
+    tokens
+}

@@ -1,0 +1,759 @@
+//! Origin entries: what `origins = [...]` may hold, parsed into [`OriginSpec`].
+//!
+//! Browsers send `Origin` as a serialized origin and compare it byte for byte
+//! (`scheme "://" host [":" port]`, lower case, no path, default port omitted, IPv6 in
+//! RFC 5952 form, IDN hosts in punycode). An entry that is not in that exact form can never
+//! match, so every deviation is an error here, with the corrected entry as a suggestion
+//! whenever one can be computed.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::punycode;
+use crate::rules::Rule;
+
+/// One validated entry of `origins`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginSpec {
+    /// `"*"`: any origin.
+    Any,
+    /// A serialized origin, matched byte for byte.
+    Exact(String),
+    /// A pattern with a `*.` subdomain wildcard and/or a `:*` any-port wildcard.
+    Pattern(OriginPattern),
+}
+
+/// A wildcard entry such as `https://*.example.com` or `http://localhost:*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginPattern {
+    /// The scheme, lower case, without `://`.
+    pub scheme: String,
+    /// Which hosts match.
+    pub host: HostPattern,
+    /// Which ports match.
+    pub port: PortPattern,
+}
+
+/// The host part of an [`OriginPattern`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPattern {
+    /// Exactly this host.
+    Exact(String),
+    /// Any host one or more labels below this domain (`*.example.com` holds `example.com`),
+    /// never the domain itself.
+    Subdomains(String),
+}
+
+/// The port part of an [`OriginPattern`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortPattern {
+    /// No port in the origin (the scheme's default).
+    Default,
+    /// Exactly this port.
+    Exact(u16),
+    /// `:*`: any port, or none.
+    Any,
+}
+
+/// Why an entry was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginError {
+    /// The rule the entry breaks.
+    pub rule: Rule,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// Why it matters.
+    pub note: String,
+    /// The corrected entry, when one can be computed.
+    pub suggestion: Option<String>,
+}
+
+impl OriginSpec {
+    /// `true` for entries that are safe to trust with credentials: `https`, or a loopback host
+    /// (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`), where no network attacker sits between
+    /// the browser and the page's server.
+    pub fn is_secure_or_loopback(&self) -> bool {
+        match self {
+            OriginSpec::Any => false,
+            OriginSpec::Exact(origin) => {
+                let Some((scheme, rest)) = origin.split_once("://") else {
+                    return false;
+                };
+                scheme == "https" || is_loopback_host(split_host_port(rest).0)
+            }
+            OriginSpec::Pattern(p) => {
+                p.scheme == "https"
+                    || match &p.host {
+                        HostPattern::Exact(h) | HostPattern::Subdomains(h) => is_loopback_host(h),
+                    }
+            }
+        }
+    }
+
+    /// `true` when `self` is a pattern that matches the exact origin `origin`.
+    pub fn covers(&self, origin: &str) -> bool {
+        let OriginSpec::Pattern(p) = self else {
+            return false;
+        };
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            return false;
+        };
+        if scheme != p.scheme {
+            return false;
+        }
+        let (host, port) = split_host_port(rest);
+        let host_ok = match &p.host {
+            HostPattern::Exact(h) => host == h,
+            HostPattern::Subdomains(base) => host
+                .strip_suffix(base.as_str())
+                .and_then(|prefix| prefix.strip_suffix('.'))
+                .is_some_and(|labels| !labels.is_empty()),
+        };
+        let port_ok = match p.port {
+            PortPattern::Any => true,
+            PortPattern::Default => port.is_none(),
+            PortPattern::Exact(n) => port.and_then(|p| p.parse::<u16>().ok()) == Some(n),
+        };
+        host_ok && port_ok
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Splits `host[:port]` (an authority without userinfo) into host and port.
+fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    if authority.starts_with('[') {
+        return match authority.find(']') {
+            Some(end) => {
+                let (host, rest) = authority.split_at(end + 1);
+                (host, rest.strip_prefix(':'))
+            }
+            None => (authority, None),
+        };
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    }
+}
+
+/// Parses and validates one entry of `origins`.
+pub fn parse_origin(entry: &str) -> Result<OriginSpec, OriginError> {
+    parse_strict(entry).map_err(|(rule, message, note)| OriginError {
+        rule,
+        message,
+        note,
+        suggestion: suggest(entry),
+    })
+}
+
+type Failure = (Rule, String, String);
+
+fn fail<T>(rule: Rule, message: impl Into<String>, note: impl Into<String>) -> Result<T, Failure> {
+    Err((rule, message.into(), note.into()))
+}
+
+const NEVER_MATCHES: &str =
+    "browsers send the origin in exactly one serialized form and compare it byte for byte, so this entry would never match";
+
+fn parse_strict(entry: &str) -> Result<OriginSpec, Failure> {
+    if entry == "*" {
+        return Ok(OriginSpec::Any);
+    }
+    if entry.is_empty() {
+        return fail(
+            Rule::OriginSyntax,
+            "empty origin",
+            "write a serialized origin such as `https://app.example.com`",
+        );
+    }
+    if entry.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return fail(
+            Rule::OriginSyntax,
+            "origin contains whitespace",
+            NEVER_MATCHES,
+        );
+    }
+    if entry.eq_ignore_ascii_case("null") {
+        return fail(
+            Rule::OriginNull,
+            "the `null` origin must not be allowed",
+            "sandboxed iframes, `data:` and `file:` documents and redirected requests all send `Origin: null`, so any page can produce it at will",
+        );
+    }
+    let Some((scheme, rest)) = entry.split_once("://") else {
+        return fail(
+            Rule::OriginSyntax,
+            "origin has no scheme",
+            "a serialized origin is `scheme://host[:port]`, and browsers always send the scheme",
+        );
+    };
+    check_scheme(scheme)?;
+    if let Some(cut) = rest.find(['/', '?', '#']) {
+        let what = match rest.as_bytes()[cut] {
+            b'?' => "a query",
+            b'#' => "a fragment",
+            _ if &rest[cut..] == "/" => "a trailing `/`",
+            _ => "a path",
+        };
+        return fail(
+            Rule::OriginSyntax,
+            format!("origin has {what}; an origin is `scheme://host[:port]` and nothing more"),
+            NEVER_MATCHES,
+        );
+    }
+    if rest.contains('@') {
+        return fail(
+            Rule::OriginSyntax,
+            "origin has userinfo (`user@`); an origin is `scheme://host[:port]` and nothing more",
+            NEVER_MATCHES,
+        );
+    }
+    let (host, port) = split_host_port(rest);
+    let port = check_port(scheme, host, port)?;
+    let host = check_host(host)?;
+    match (host, port) {
+        (HostPattern::Exact(_), PortPattern::Default | PortPattern::Exact(_)) => {
+            Ok(OriginSpec::Exact(entry.to_owned()))
+        }
+        (host, port) => Ok(OriginSpec::Pattern(OriginPattern {
+            scheme: scheme.to_owned(),
+            host,
+            port,
+        })),
+    }
+}
+
+fn check_scheme(scheme: &str) -> Result<(), Failure> {
+    let mut bytes = scheme.bytes();
+    let well_formed = bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !well_formed {
+        return fail(
+            Rule::OriginSyntax,
+            format!("`{scheme}` is not a URL scheme"),
+            "a scheme is a letter followed by letters, digits, `+`, `-` or `.`",
+        );
+    }
+    if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
+        return fail(
+            Rule::OriginCase,
+            "origin scheme must be lower case",
+            NEVER_MATCHES,
+        );
+    }
+    if scheme == "file" {
+        return fail(
+            Rule::OriginNull,
+            "`file://` origins must not be allowed",
+            "browsers send `Origin: null` for `file:` documents, and any page can produce `null`",
+        );
+    }
+    Ok(())
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+fn check_port(scheme: &str, host: &str, port: Option<&str>) -> Result<PortPattern, Failure> {
+    let Some(port) = port else {
+        return Ok(PortPattern::Default);
+    };
+    if port == "*" {
+        return Ok(PortPattern::Any);
+    }
+    if port.is_empty() {
+        return fail(
+            Rule::OriginPort,
+            "origin ends with `:` but has no port",
+            NEVER_MATCHES,
+        );
+    }
+    if port.contains('*') {
+        return fail(
+            Rule::OriginPattern,
+            format!("`:{port}` is not a port wildcard; only `:*` (any port) is supported"),
+            "partial wildcards are not supported, so the intent stays unambiguous",
+        );
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(
+            Rule::OriginPort,
+            format!("`{port}` is not a port number"),
+            "a port is a decimal number from 1 to 65535",
+        );
+    }
+    if port.len() > 1 && port.starts_with('0') {
+        return fail(Rule::OriginPort, "port has leading zeros", NEVER_MATCHES);
+    }
+    let n = match port.parse::<u16>() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            return fail(
+                Rule::OriginPort,
+                format!("port {port} is out of range"),
+                "a port is a decimal number from 1 to 65535",
+            )
+        }
+    };
+    if default_port(scheme) == Some(n) {
+        return fail(
+            Rule::OriginPort,
+            format!("`:{n}` is the default port of `{scheme}`"),
+            format!("browsers never send the default port (`{scheme}://{host}`), so this entry would never match"),
+        );
+    }
+    Ok(PortPattern::Exact(n))
+}
+
+fn check_host(host: &str) -> Result<HostPattern, Failure> {
+    if host.is_empty() {
+        return fail(Rule::OriginHost, "origin has no host", NEVER_MATCHES);
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        if host.contains('*') {
+            return fail(
+                Rule::OriginPattern,
+                "wildcards are not allowed in IP addresses",
+                "only a leading `*.` label of a domain name and a `:*` port are supported",
+            );
+        }
+        return check_ipv6(inner.strip_suffix(']').unwrap_or(inner))
+            .map(|()| HostPattern::Exact(host.to_owned()));
+    }
+    if let Some(base) = host.strip_prefix("*.") {
+        if base.contains('*') {
+            return fail(
+                Rule::OriginPattern,
+                "only one leading `*.` wildcard label is supported",
+                "`*.example.com` already matches hosts any number of labels below `example.com`",
+            );
+        }
+        if looks_like_ipv4(base) {
+            return fail(
+                Rule::OriginPattern,
+                "wildcards are not allowed in IP addresses",
+                "only a leading `*.` label of a domain name and a `:*` port are supported",
+            );
+        }
+        check_domain(base)?;
+        return Ok(HostPattern::Subdomains(base.to_owned()));
+    }
+    if host.contains('*') {
+        return fail(
+            Rule::OriginPattern,
+            format!("`{host}` is not a supported wildcard"),
+            "only a leading `*.` label (`https://*.example.com`) and a `:*` port (`http://localhost:*`) are supported; anything looser is how prefix and suffix attacks slip in",
+        );
+    }
+    if looks_like_ipv4(host) {
+        let canonical = host.parse::<Ipv4Addr>().ok().map(|ip| ip.to_string());
+        if canonical.as_deref() != Some(host) {
+            return fail(
+                Rule::OriginIp,
+                format!("`{host}` is not an IPv4 address in canonical dotted-quad form"),
+                NEVER_MATCHES,
+            );
+        }
+        return Ok(HostPattern::Exact(host.to_owned()));
+    }
+    check_domain(host)?;
+    Ok(HostPattern::Exact(host.to_owned()))
+}
+
+/// The WHATWG URL parser treats a host whose last label is a number as an IPv4 address.
+fn looks_like_ipv4(host: &str) -> bool {
+    let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last.len() > 1 && last[..2].eq_ignore_ascii_case("0x"))
+}
+
+fn check_ipv6(inner: &str) -> Result<(), Failure> {
+    if inner.contains('%') {
+        return fail(
+            Rule::OriginIp,
+            "IPv6 zone identifiers (`%...`) are not part of an origin",
+            "browsers drop the zone identifier from the origin they send",
+        );
+    }
+    match inner.parse::<Ipv6Addr>() {
+        Ok(ip) if ip.to_string() == inner => Ok(()),
+        Ok(_) => fail(
+            Rule::OriginIp,
+            "IPv6 address is not in RFC 5952 form (compressed, lower case)",
+            NEVER_MATCHES,
+        ),
+        Err(_) => fail(
+            Rule::OriginIp,
+            format!("`[{inner}]` is not an IPv6 address"),
+            NEVER_MATCHES,
+        ),
+    }
+}
+
+fn check_domain(host: &str) -> Result<(), Failure> {
+    if !host.is_ascii() {
+        return fail(
+            Rule::OriginHost,
+            "internationalised host names must be written in punycode",
+            "browsers send the ASCII (`xn--`) form of the host, so this entry would never match",
+        );
+    }
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return fail(
+            Rule::OriginCase,
+            "origin host must be lower case",
+            NEVER_MATCHES,
+        );
+    }
+    if host.len() > 253 {
+        return fail(
+            Rule::OriginHost,
+            format!(
+                "host is {} bytes long; a DNS name has at most 253",
+                host.len()
+            ),
+            "no browser can send such an origin",
+        );
+    }
+    for label in host.split('.') {
+        if label.is_empty() {
+            return fail(
+                Rule::OriginHost,
+                "host has an empty label (`..`, or a leading or trailing `.`)",
+                NEVER_MATCHES,
+            );
+        }
+        if label.len() > 63 {
+            return fail(
+                Rule::OriginHost,
+                format!("host label `{label}` is longer than 63 bytes"),
+                "no DNS name has such a label, so no browser can send it",
+            );
+        }
+        if let Some(bad) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return fail(
+                Rule::OriginHost,
+                format!("host contains `{bad}`, which is not allowed in a host name"),
+                "host labels are letters, digits and `-`",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Computes the corrected form of a malformed entry, if there is one that passes every check.
+fn suggest(entry: &str) -> Option<String> {
+    let compact: String = entry
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    if compact.eq_ignore_ascii_case("null") || compact.is_empty() {
+        return None;
+    }
+    let (scheme, rest) = match compact.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("https".to_owned(), compact.as_str()),
+    };
+    if scheme == "file" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let (host, port) = split_host_port(authority);
+    let host = normalize_host(host)?;
+    let port = match port {
+        None | Some("") => None,
+        Some("*") => Some("*".to_owned()),
+        Some(p) => {
+            let n = p.parse::<u16>().ok()?;
+            (default_port(&scheme) != Some(n)).then(|| n.to_string())
+        }
+    };
+    let candidate = match port {
+        Some(port) => format!("{scheme}://{host}:{port}"),
+        None => format!("{scheme}://{host}"),
+    };
+    (candidate != entry && parse_strict(&candidate).is_ok()).then_some(candidate)
+}
+
+fn normalize_host(host: &str) -> Option<String> {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let inner = inner.split('%').next().unwrap_or(inner);
+        return inner.parse::<Ipv6Addr>().ok().map(|ip| format!("[{ip}]"));
+    }
+    let host = host.trim_end_matches('.');
+    if looks_like_ipv4(host) {
+        return normalize_ipv4(host);
+    }
+    let labels: Option<Vec<String>> = host
+        .split('.')
+        .map(|label| {
+            let lower = label.to_lowercase();
+            if lower.is_ascii() {
+                Some(lower)
+            } else {
+                punycode::encode(&lower).map(|p| format!("xn--{p}"))
+            }
+        })
+        .collect();
+    Some(labels?.join("."))
+}
+
+/// Reads dotted-quad addresses written with leading zeros (`127.000.000.001`) as decimal.
+fn normalize_ipv4(host: &str) -> Option<String> {
+    let parts: Vec<u8> = host
+        .split('.')
+        .map(|p| p.parse::<u8>().ok())
+        .collect::<Option<_>>()?;
+    let [a, b, c, d] = parts[..] else {
+        return None;
+    };
+    Some(Ipv4Addr::new(a, b, c, d).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(s: &str) -> OriginSpec {
+        OriginSpec::Exact(s.to_owned())
+    }
+
+    #[test]
+    fn valid_entries() {
+        let cases = [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "http://127.0.0.1:8080",
+            "https://[::1]",
+            "http://[2001:db8::1]:8080",
+            "tauri://localhost",
+            "capacitor://localhost",
+            "chrome-extension://abcdefghijklmnop",
+            "https://xn--bcher-kva.example",
+            "https://a_b.example.com",
+            "http://10.0.0.1",
+            "https://example.com:8443",
+        ];
+        for case in cases {
+            assert_eq!(parse_origin(case), Ok(exact(case)), "{case}");
+        }
+        assert_eq!(parse_origin("*"), Ok(OriginSpec::Any));
+    }
+
+    #[test]
+    fn patterns() {
+        let p = |scheme: &str, host: HostPattern, port| {
+            Ok(OriginSpec::Pattern(OriginPattern {
+                scheme: scheme.into(),
+                host,
+                port,
+            }))
+        };
+        assert_eq!(
+            parse_origin("https://*.example.com"),
+            p(
+                "https",
+                HostPattern::Subdomains("example.com".into()),
+                PortPattern::Default
+            )
+        );
+        assert_eq!(
+            parse_origin("http://localhost:*"),
+            p(
+                "http",
+                HostPattern::Exact("localhost".into()),
+                PortPattern::Any
+            )
+        );
+        assert_eq!(
+            parse_origin("http://127.0.0.1:*"),
+            p(
+                "http",
+                HostPattern::Exact("127.0.0.1".into()),
+                PortPattern::Any
+            )
+        );
+        assert_eq!(
+            parse_origin("https://*.example.com:8443"),
+            p(
+                "https",
+                HostPattern::Subdomains("example.com".into()),
+                PortPattern::Exact(8443)
+            )
+        );
+    }
+
+    #[test]
+    fn refused_entries_with_rule_and_suggestion() {
+        let cases: &[(&str, Rule, Option<&str>)] = &[
+            (
+                "https://app.example.com/",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://app.example.com/api",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://app.example.com?x",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://app.example.com#x",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "app.example.com",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                " https://app.example.com",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://user@app.example.com",
+                Rule::OriginSyntax,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://App.Example.com",
+                Rule::OriginCase,
+                Some("https://app.example.com"),
+            ),
+            (
+                "HTTPS://app.example.com",
+                Rule::OriginCase,
+                Some("https://app.example.com"),
+            ),
+            (
+                "https://app.example.com:443",
+                Rule::OriginPort,
+                Some("https://app.example.com"),
+            ),
+            (
+                "http://app.example.com:80",
+                Rule::OriginPort,
+                Some("http://app.example.com"),
+            ),
+            (
+                "http://localhost:03000",
+                Rule::OriginPort,
+                Some("http://localhost:3000"),
+            ),
+            ("http://localhost:0", Rule::OriginPort, None),
+            ("http://localhost:65536", Rule::OriginPort, None),
+            (
+                "http://localhost:",
+                Rule::OriginPort,
+                Some("http://localhost"),
+            ),
+            ("http://localhost:3*", Rule::OriginPattern, None),
+            ("null", Rule::OriginNull, None),
+            ("file://", Rule::OriginNull, None),
+            ("file:///etc/passwd", Rule::OriginNull, None),
+            (
+                "https://bücher.example",
+                Rule::OriginHost,
+                Some("https://xn--bcher-kva.example"),
+            ),
+            ("https://app..example.com", Rule::OriginHost, None),
+            (
+                "https://app.example.com.",
+                Rule::OriginHost,
+                Some("https://app.example.com"),
+            ),
+            ("https://", Rule::OriginHost, None),
+            ("http://[::1%25eth0]", Rule::OriginIp, Some("http://[::1]")),
+            (
+                "http://[0:0:0:0:0:0:0:1]",
+                Rule::OriginIp,
+                Some("http://[::1]"),
+            ),
+            (
+                "http://[2001:DB8::1]",
+                Rule::OriginIp,
+                Some("http://[2001:db8::1]"),
+            ),
+            (
+                "http://127.000.000.001",
+                Rule::OriginIp,
+                Some("http://127.0.0.1"),
+            ),
+            ("http://0x7f.0.0.1", Rule::OriginIp, None),
+            ("https://api.*.example.com", Rule::OriginPattern, None),
+            ("https://*example.com", Rule::OriginPattern, None),
+            ("https://**.example.com", Rule::OriginPattern, None),
+            ("https://*.*.example.com", Rule::OriginPattern, None),
+            ("http://*.127.0.0.1", Rule::OriginPattern, None),
+            ("http://[*::1]", Rule::OriginPattern, None),
+            ("1https://a.com", Rule::OriginSyntax, None),
+            ("", Rule::OriginSyntax, None),
+        ];
+        for (entry, rule, suggestion) in cases {
+            let err = parse_origin(entry).expect_err(entry);
+            assert_eq!(err.rule, *rule, "{entry}: {err:?}");
+            assert_eq!(err.suggestion.as_deref(), *suggestion, "{entry}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn pattern_coverage() {
+        let any_sub = parse_origin("https://*.example.com").unwrap();
+        assert!(any_sub.covers("https://a.example.com"));
+        assert!(any_sub.covers("https://a.b.example.com"));
+        assert!(!any_sub.covers("https://example.com"));
+        assert!(!any_sub.covers("https://evilexample.com"));
+        assert!(!any_sub.covers("http://a.example.com"));
+        assert!(!any_sub.covers("https://a.example.com:8443"));
+        let any_port = parse_origin("http://localhost:*").unwrap();
+        assert!(any_port.covers("http://localhost:3000"));
+        assert!(any_port.covers("http://localhost"));
+        assert!(!any_port.covers("http://localhost.evil.com:3000"));
+    }
+
+    #[test]
+    fn secure_or_loopback() {
+        for ok in [
+            "https://a.com",
+            "http://localhost:3000",
+            "http://app.localhost",
+            "http://127.0.0.2",
+            "http://[::1]:8080",
+            "tauri://localhost",
+            "http://localhost:*",
+            "http://*.localhost",
+        ] {
+            assert!(parse_origin(ok).unwrap().is_secure_or_loopback(), "{ok}");
+        }
+        for bad in [
+            "http://a.com",
+            "http://*.example.com",
+            "http://10.0.0.1",
+            "ws://a.com",
+            "*",
+        ] {
+            assert!(!parse_origin(bad).unwrap().is_secure_or_loopback(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! The compiled form of a policy, as the `#[cors]` macro writes it into a `static`, and the
+//! origin and header checks made against it on each request. Nothing here allocates.
+
+use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
+use cors_policy::hash::origin_hash;
+
+/// A policy, built by the `#[cors]` macro at compile time. Not meant to be written by hand: the
+/// macro has already checked every rule the fields must satisfy.
+#[derive(Debug)]
+pub struct Policy {
+    /// Allowed origins.
+    pub origins: Origins,
+    /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
+    pub credentials: bool,
+    /// Methods the route serves: the preflights this policy answers.
+    pub routed_methods: &'static [&'static str],
+    /// Methods a preflight may ask for.
+    pub allow_methods: &'static [&'static str],
+    /// `Access-Control-Allow-Methods`.
+    pub allow_methods_value: HeaderValue,
+    /// Allowed request headers, lower case.
+    pub allow_headers: &'static [&'static str],
+    /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
+    pub allow_any_header: bool,
+    /// `Access-Control-Allow-Headers`.
+    pub allow_headers_value: Option<HeaderValue>,
+    /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
+    /// are refused unread, which bounds the work a request can cause.
+    pub acrh_max_len: usize,
+    /// `Access-Control-Expose-Headers`.
+    pub expose_headers_value: Option<HeaderValue>,
+    /// `Access-Control-Max-Age`.
+    pub max_age_value: Option<HeaderValue>,
+}
+
+/// Allowed origins.
+#[derive(Debug)]
+pub enum Origins {
+    /// Every origin (never with credentials).
+    Any,
+    /// Exact origins in an open-addressing hash table, and patterns.
+    List {
+        /// Power-of-two table probed linearly from `origin_hash(origin)`; `""` marks a free slot,
+        /// and at least half the slots are free.
+        table: &'static [&'static str],
+        /// Wildcard patterns, tried in order after the table.
+        patterns: &'static [Pattern],
+    },
+}
+
+/// A wildcard origin such as `https://*.example.com` or `http://localhost:*`.
+#[derive(Debug)]
+pub struct Pattern {
+    /// Scheme, without `://`.
+    pub scheme: &'static str,
+    /// The host, or with `subdomains` the domain whose subdomains match.
+    pub host: &'static str,
+    /// Match hosts one or more labels below `host`, never `host` itself.
+    pub subdomains: bool,
+    /// Which ports match.
+    pub port: Port,
+}
+
+/// The port part of a [`Pattern`].
+#[derive(Debug)]
+pub enum Port {
+    /// No port.
+    Default,
+    /// Exactly this port, in decimal.
+    Exact(&'static str),
+    /// Any port, or none.
+    Any,
+}
+
+impl Policy {
+    /// `true` for a plain `"*"` policy, whose responses do not depend on the request's origin.
+    #[inline]
+    pub(crate) fn is_any_origin(&self) -> bool {
+        matches!(self.origins, Origins::Any)
+    }
+
+    /// `true` when `origin` (the `Origin` header's bytes) is allowed.
+    #[inline]
+    pub(crate) fn allows_origin(&self, origin: &[u8]) -> bool {
+        match &self.origins {
+            Origins::Any => true,
+            Origins::List { table, patterns } => {
+                in_table(table, origin) || patterns.iter().any(|p| p.matches(origin))
+            }
+        }
+    }
+
+    /// `true` when `method` (the `Access-Control-Request-Method` bytes) is allowed. Methods are
+    /// case-sensitive: browsers upper-case only the six standard ones.
+    #[inline]
+    pub(crate) fn allows_method(&self, method: &[u8]) -> bool {
+        self.allow_methods.iter().any(|m| m.as_bytes() == method)
+    }
+
+    /// `true` when this policy answers preflights for `method`.
+    #[inline]
+    pub(crate) fn routes_method(&self, method: &[u8]) -> bool {
+        self.routed_methods.iter().any(|m| m.as_bytes() == method)
+    }
+
+    /// `true` when every name in the request's `Access-Control-Request-Headers` lines is allowed.
+    /// Names compare case-insensitively; optional whitespace and empty list elements are
+    /// ignored (RFC 9110 §5.6.1). Input longer than [`Policy::acrh_max_len`] is refused before
+    /// it is read, so a crafted list costs no more than a short one.
+    pub(crate) fn allows_request_headers(&self, headers: &HeaderMap) -> bool {
+        let mut total = 0usize;
+        for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+            total = total.saturating_add(value.len());
+            if total > self.acrh_max_len {
+                return false;
+            }
+            for name in value.as_bytes().split(|&b| b == b',') {
+                let name = trim_ows(name);
+                if !name.is_empty() && !self.allows_header(name) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn allows_header(&self, name: &[u8]) -> bool {
+        self.allow_headers
+            .iter()
+            .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
+            || self.allow_any_header
+                && !name.eq_ignore_ascii_case(b"authorization")
+                && name.iter().all(|&b| cors_policy::names::is_tchar(b))
+    }
+}
+
+fn in_table(table: &[&str], origin: &[u8]) -> bool {
+    if table.is_empty() {
+        return false;
+    }
+    let mask = table.len() - 1;
+    let mut slot = origin_hash(origin) as usize & mask;
+    // Bounded by the table size, though a free slot always ends the probe sooner.
+    for _ in 0..table.len() {
+        let entry = table[slot];
+        if entry.is_empty() {
+            return false;
+        }
+        if entry.as_bytes() == origin {
+            return true;
+        }
+        slot = (slot + 1) & mask;
+    }
+    false
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+impl Pattern {
+    /// `true` when the serialized origin `origin` matches. Hosts below a `*.` wildcard must be
+    /// well-formed lower-case labels, so `https://evil.com/.example.com` and the like never pass.
+    pub(crate) fn matches(&self, origin: &[u8]) -> bool {
+        let Some(rest) = origin
+            .strip_prefix(self.scheme.as_bytes())
+            .and_then(|r| r.strip_prefix(b"://"))
+        else {
+            return false;
+        };
+        let (host, port) = split_host_port(rest);
+        let port_ok = match (&self.port, port) {
+            (Port::Default, None) | (Port::Any, None) => true,
+            (Port::Exact(p), Some(port)) => p.as_bytes() == port,
+            (Port::Any, Some(port)) => is_port(port),
+            _ => false,
+        };
+        port_ok && self.host_matches(host)
+    }
+
+    fn host_matches(&self, host: &[u8]) -> bool {
+        let base = self.host.as_bytes();
+        if !self.subdomains {
+            return host == base;
+        }
+        let Some(labels) = host.strip_suffix(base).and_then(|h| h.strip_suffix(b".")) else {
+            return false;
+        };
+        !labels.is_empty()
+            && labels.split(|&b| b == b'.').all(|label| {
+                !label.is_empty()
+                    && label.iter().all(|&b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    })
+            })
+    }
+}
+
+fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let search_from = if authority.first() == Some(&b'[') {
+        match authority.iter().position(|&b| b == b']') {
+            Some(end) => end,
+            None => return (authority, None),
+        }
+    } else {
+        0
+    };
+    match authority[search_from..].iter().rposition(|&b| b == b':') {
+        Some(i) => (
+            &authority[..search_from + i],
+            Some(&authority[search_from + i + 1..]),
+        ),
+        None => (authority, None),
+    }
+}
+
+fn is_port(port: &[u8]) -> bool {
+    (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && port[0] != b'0'
+        && std::str::from_utf8(port)
+            .ok()
+            .and_then(|p| p.parse::<u16>().ok())
+            .is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn list(table: &'static [&'static str], patterns: &'static [Pattern]) -> Policy {
+        Policy {
+            origins: Origins::List { table, patterns },
+            credentials: false,
+            routed_methods: &["GET"],
+            allow_methods: &["GET"],
+            allow_methods_value: HeaderValue::from_static("GET"),
+            allow_headers: &["content-type", "x-api-key"],
+            allow_any_header: false,
+            allow_headers_value: None,
+            acrh_max_len: 128,
+            expose_headers_value: None,
+            max_age_value: None,
+        }
+    }
+
+    static PATTERNS: &[Pattern] = &[
+        Pattern {
+            scheme: "https",
+            host: "example.com",
+            subdomains: true,
+            port: Port::Default,
+        },
+        Pattern {
+            scheme: "http",
+            host: "localhost",
+            subdomains: false,
+            port: Port::Any,
+        },
+        Pattern {
+            scheme: "http",
+            host: "[::1]",
+            subdomains: false,
+            port: Port::Any,
+        },
+    ];
+
+    #[test]
+    fn table_lookup_matches_the_macro_layout() {
+        let origins = [
+            "https://a.example.org",
+            "https://b.example.org",
+            "http://127.0.0.1:3000",
+        ];
+        let slots = cors_policy::hash::build_table(&origins);
+        let table: Vec<&'static str> = slots.iter().map(|s| s.map_or("", |i| origins[i])).collect();
+        let table: &'static [&'static str] = Box::leak(table.into_boxed_slice());
+        let policy = list(table, &[]);
+        for o in origins {
+            assert!(policy.allows_origin(o.as_bytes()), "{o}");
+        }
+        for o in [
+            "https://a.example.org/",
+            "https://A.example.org",
+            "https://a.example.org.evil.net",
+            "",
+            "null",
+        ] {
+            assert!(!policy.allows_origin(o.as_bytes()), "{o}");
+        }
+    }
+
+    #[test]
+    fn patterns() {
+        let policy = list(&[], PATTERNS);
+        for ok in [
+            "https://a.example.com",
+            "https://a.b.example.com",
+            "http://localhost:3000",
+            "http://localhost",
+            "http://[::1]:8080",
+        ] {
+            assert!(policy.allows_origin(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "https://example.com",
+            "https://.example.com",
+            "https://a..example.com",
+            "https://evilexample.com",
+            "https://evil.com/.example.com",
+            "https://A.example.com",
+            "http://a.example.com",
+            "https://a.example.com:8443",
+            "http://localhost:0",
+            "http://localhost:65536",
+            "http://localhost:030",
+            "http://localhost:",
+            "http://localhost.evil.com",
+            "https://a.example.com.evil.net",
+        ] {
+            assert!(!policy.allows_origin(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_headers() {
+        let policy = list(&[], &[]);
+        let check = |values: &[&str]| {
+            let mut map = HeaderMap::new();
+            for v in values {
+                map.append(
+                    ACCESS_CONTROL_REQUEST_HEADERS,
+                    HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            policy.allows_request_headers(&map)
+        };
+        assert!(check(&[]));
+        assert!(check(&["content-type,x-api-key"]));
+        assert!(check(&["Content-Type, X-API-Key"]));
+        assert!(check(&[" content-type ,, ,x-api-key,"]));
+        assert!(check(&["content-type", "x-api-key"]));
+        assert!(!check(&["content-type,authorization"]));
+        assert!(!check(&["x-other"]));
+        assert!(
+            !check(&[&",".repeat(10_000)]),
+            "oversized input is refused unread"
+        );
+    }
+
+    #[test]
+    fn wildcard_headers_never_cover_authorization() {
+        let mut policy = list(&[], &[]);
+        policy.allow_any_header = true;
+        policy.allow_headers = &[];
+        policy.acrh_max_len = 8192;
+        let mut map = HeaderMap::new();
+        map.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("x-anything,x-else"),
+        );
+        assert!(policy.allows_request_headers(&map));
+        map.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("x-anything,Authorization"),
+        );
+        assert!(!policy.allows_request_headers(&map));
+        policy.allow_headers = &["authorization"];
+        assert!(policy.allows_request_headers(&map));
+    }
+}
