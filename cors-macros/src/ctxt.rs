@@ -19,7 +19,13 @@ pub fn emit(diagnostics: &[Diagnostic<Span>]) -> TokenStream {
         match d.level {
             Level::Error => tokens.extend(syn::Error::new(span, text).to_compile_error()),
             Level::Warning => {
-                let name = format_ident!("__cors_warning_{}", i, span = Span::mixed_site());
+                // The constant's name shows in the warning: name it after the rule.
+                let name = format_ident!(
+                    "cors_{}_{}",
+                    d.rule.name().replace('-', "_"),
+                    i,
+                    span = span
+                );
                 let note = format!("\n{text}");
                 tokens.extend(quote_spanned! {span=>
                     const _: () = {

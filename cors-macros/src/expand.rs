@@ -186,6 +186,12 @@ fn policy_static(policy: &Policy) -> TokenStream {
 
 /// The expansion when the policy has errors: the handler exactly as its route attribute alone
 /// would expand it, so that the only errors the user sees are ours.
-pub fn fallback(item: &ItemFn) -> TokenStream {
+///
+/// A handler written without `async` (already reported) is emitted as `async fn`, since
+/// actix-web would otherwise add an unrelated error about its `Handler` trait.
+pub fn fallback(mut item: ItemFn) -> TokenStream {
+    if item.sig.asyncness.is_none() {
+        item.sig.asyncness = Some(syn::token::Async(item.sig.fn_token.span));
+    }
     item.to_token_stream()
 }

@@ -39,7 +39,7 @@ fn expand_cors(
         Err(err) => {
             // A syntax error in the attribute: syn's error points at the token.
             let mut out = err.to_compile_error();
-            out.extend(expand::fallback(&item));
+            out.extend(expand::fallback(item));
             return out;
         }
     };
@@ -60,7 +60,7 @@ fn expand_cors(
             route::missing(&mut cx, attr_span);
         }
         let mut out = ctxt::emit(&cx.into_diagnostics());
-        out.extend(expand::fallback(&item));
+        out.extend(expand::fallback(item));
         return out;
     };
     let policy_route = cors_policy::Route {
@@ -75,7 +75,7 @@ fn expand_cors(
         Some(policy) if !all.iter().any(|d| d.level == cors_policy::Level::Error) => {
             out.extend(expand::handler(item, &route, &policy));
         }
-        _ => out.extend(expand::fallback(&item)),
+        _ => out.extend(expand::fallback(item)),
     }
     out
 }

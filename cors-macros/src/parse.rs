@@ -127,6 +127,14 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
                     .note(format!("valid keys are {known}"));
                 if let Some(suggestion) = did_you_mean(&name, KEYS, ALIASES) {
                     b.help(format!("did you mean `{suggestion}`?"));
+                    if suggestion == "origins" && raw.origins.is_none() {
+                        // Misspelt, not missing: no second error about `origins`.
+                        raw.origins = Some(List {
+                            key,
+                            items: Vec::new(),
+                            malformed: true,
+                        });
+                    }
                 }
                 continue;
             }
@@ -214,10 +222,7 @@ fn flag(cx: &mut Ctxt, entry: &Entry) -> Option<Spanned<bool, Span>> {
         None => Some(Spanned::new(true, entry.key.span())),
         Some(Expr::Lit(ExprLit {
             lit: Lit::Bool(b), ..
-        })) => {
-            let span = entry.key.span().join(b.span()).unwrap_or(b.span());
-            Some(Spanned::new(b.value(), span))
-        }
+        })) => Some(Spanned::new(b.value(), entry.key.span())),
         Some(other) => {
             let b = cx.error(
                 Rule::ValueType,

@@ -6,7 +6,6 @@
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned as _;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
 
 use cors_policy::{Rule, Spanned};
@@ -48,7 +47,7 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<RouteAttr> {
             continue;
         };
         let name = last.ident.to_string();
-        let span = attr.span();
+        let span = last.ident.span();
         match name.as_str() {
             "cors" => {
                 cx.error(

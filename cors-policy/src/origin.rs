@@ -457,16 +457,17 @@ fn check_domain(host: &str) -> Result<(), Failure> {
 
 /// Computes the corrected form of a malformed entry, if there is one that passes every check.
 fn suggest(entry: &str) -> Option<String> {
-    let compact: String = entry
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
-    if compact.eq_ignore_ascii_case("null") || compact.is_empty() {
+    // Surrounding whitespace is a typo; whitespace inside is not a mistake we can guess the fix of.
+    let compact = entry.trim();
+    if compact.chars().any(|c| c.is_whitespace() || c.is_control())
+        || compact.eq_ignore_ascii_case("null")
+        || compact.is_empty()
+    {
         return None;
     }
     let (scheme, rest) = match compact.split_once("://") {
         Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("https".to_owned(), compact.as_str()),
+        None => ("https".to_owned(), compact),
     };
     if scheme == "file" {
         return None;
@@ -631,6 +632,7 @@ mod tests {
                 Rule::OriginSyntax,
                 Some("https://app.example.com"),
             ),
+            ("https://a b.example.com", Rule::OriginSyntax, None),
             (
                 "https://user@app.example.com",
                 Rule::OriginSyntax,

@@ -1,0 +1,10 @@
+use actix_web::{get, HttpResponse};
+use cors_runtime::cors;
+
+#[cors(origins = ["https://app.example.com"], methods = ["DELETE"])]
+#[get("/items")]
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+fn main() {}

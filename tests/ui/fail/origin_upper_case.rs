@@ -1,0 +1,10 @@
+use actix_web::{get, HttpResponse};
+use cors_runtime::cors;
+
+#[cors(origins = ["https://App.Example.com", "HTTPS://b.example.com"])]
+#[get("/items")]
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use actix_web::{get, HttpResponse};
+use cors_runtime::cors;
+
+#[cors(origins = ["https://app.example.com"])]
+#[cors(origins = ["https://b.example.com"])]
+#[get("/items")]
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+fn main() {}
