@@ -684,3 +684,358 @@ fn check_max_age<S: Copy>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spans are labels naming the token, so a test can say which token an error blames.
+    type S = &'static str;
+    /// The (rule, blamed token) pairs a case expects.
+    type Expected = Vec<(Rule, S)>;
+
+    fn list(key: S, items: &[&'static str]) -> Option<List<S>> {
+        Some(List {
+            key,
+            items: items
+                .iter()
+                .map(|i| Spanned::new(i.to_string(), *i))
+                .collect(),
+            malformed: false,
+        })
+    }
+
+    fn route(methods: &[&'static str]) -> Route<S> {
+        Route {
+            span: "route",
+            methods: methods
+                .iter()
+                .map(|m| Spanned::new(m.to_string(), *m))
+                .collect(),
+        }
+    }
+
+    fn base(origins: &[&'static str]) -> RawPolicy<S> {
+        RawPolicy {
+            origins: list("origins", origins),
+            ..RawPolicy::default()
+        }
+    }
+
+    fn creds(mut raw: RawPolicy<S>) -> RawPolicy<S> {
+        raw.credentials = Some(Spanned::new(true, "credentials"));
+        raw
+    }
+
+    /// The (rule, blamed token) pairs of every error.
+    fn errors(raw: &RawPolicy<S>, methods: &[&'static str]) -> Vec<(Rule, S)> {
+        let (policy, diagnostics) = validate(raw, &route(methods), "attr");
+        let errors: Vec<_> = diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| (d.rule, d.span))
+            .collect();
+        assert_eq!(
+            policy.is_some(),
+            errors.is_empty(),
+            "a policy comes back exactly when there is no error"
+        );
+        errors
+    }
+
+    #[test]
+    fn origin_rules_in_context() {
+        use Rule::*;
+        let cases: Vec<(RawPolicy<S>, Expected)> = vec![
+            (RawPolicy::default(), vec![(OriginsRequired, "attr")]),
+            (base(&[]), vec![(OriginsRequired, "origins")]),
+            (base(&["https://a.example.com"]), vec![]),
+            (
+                creds(base(&["*"])),
+                vec![
+                    (WildcardCredentials, "*"),
+                    (WildcardCredentials, "credentials"),
+                ],
+            ),
+            (
+                base(&["*", "https://a.example.com"]),
+                vec![(WildcardAlone, "*")],
+            ),
+            (
+                creds(base(&["http://a.example.com"])),
+                vec![(InsecureCredentials, "http://a.example.com")],
+            ),
+            (
+                creds(base(&[
+                    "http://localhost:3000",
+                    "http://127.0.0.1:*",
+                    "http://[::1]:8080",
+                    "tauri://localhost",
+                ])),
+                vec![],
+            ),
+            (
+                creds(base(&["https://*.example.com", "http://*.localhost"])),
+                vec![],
+            ),
+            (
+                RawPolicy {
+                    dangerously_allow_insecure_origins: Some(Spanned::new(true, "opt-out")),
+                    ..creds(base(&["http://a.example.com"]))
+                },
+                vec![],
+            ),
+            (
+                base(&["https://a.com", "https://a.com"]),
+                vec![(DuplicateOrigin, "https://a.com")],
+            ),
+            (
+                base(&["https://a.example.com", "https://*.example.com"]),
+                vec![(DuplicateOrigin, "https://a.example.com")],
+            ),
+            (
+                base(&["https://*.example.com", "https://a.example.com"]),
+                vec![(DuplicateOrigin, "https://a.example.com")],
+            ),
+            (
+                base(&["https://example.com", "https://*.example.com"]),
+                vec![],
+            ),
+            (
+                base(&["https://*.com", "https://*.co.uk"]),
+                vec![
+                    (PublicSuffixPattern, "https://*.com"),
+                    (PublicSuffixPattern, "https://*.co.uk"),
+                ],
+            ),
+            (
+                base(&["http://localhost:*", "http://localhost:3000"]),
+                vec![(DuplicateOrigin, "http://localhost:3000")],
+            ),
+            (
+                base(&["https://a.com/", "null"]),
+                vec![(OriginSyntax, "https://a.com/"), (OriginNull, "null")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn method_rules() {
+        use Rule::*;
+        let with = |methods: &[&'static str]| RawPolicy {
+            methods: list("methods", methods),
+            ..base(&["https://a.com"])
+        };
+        let cases: Vec<(RawPolicy<S>, &[&'static str], Expected)> = vec![
+            (base(&["https://a.com"]), &["GET"], vec![]),
+            (
+                base(&["https://a.com"]),
+                &["TRACE"],
+                vec![(ForbiddenMethod, "TRACE")],
+            ),
+            (with(&["PUT"]), &["PUT", "PATCH"], vec![]),
+            (with(&["put"]), &["PUT"], vec![(MethodCase, "put")]),
+            (with(&["Delete"]), &["DELETE"], vec![(MethodCase, "Delete")]),
+            (
+                with(&["patch"]),
+                &["PATCH"],
+                vec![(MethodNotRouted, "patch")],
+            ),
+            (
+                with(&["PUT", "PUT"]),
+                &["PUT"],
+                vec![(DuplicateMethod, "PUT")],
+            ),
+            (
+                with(&["DELETE"]),
+                &["GET"],
+                vec![(MethodNotRouted, "DELETE")],
+            ),
+            (
+                with(&["track", "CONNECT"]),
+                &["GET"],
+                vec![(ForbiddenMethod, "track"), (ForbiddenMethod, "CONNECT")],
+            ),
+            (
+                with(&["P UT", ""]),
+                &["PUT"],
+                vec![(MethodToken, "P UT"), (MethodToken, "")],
+            ),
+            (with(&[]), &["GET"], vec![(ValueType, "methods")]),
+            (with(&["QUERY"]), &["QUERY"], vec![]),
+        ];
+        for (raw, routed, expected) in cases {
+            assert_eq!(errors(&raw, routed), expected, "{raw:?} routed {routed:?}");
+        }
+    }
+
+    #[test]
+    fn header_rules() {
+        use Rule::*;
+        let allow = |h: &[&'static str]| RawPolicy {
+            allow_headers: list("allow_headers", h),
+            ..base(&["https://a.com"])
+        };
+        let expose = |h: &[&'static str]| RawPolicy {
+            expose_headers: list("expose_headers", h),
+            ..base(&["https://a.com"])
+        };
+        let cases: Vec<(RawPolicy<S>, Expected)> = vec![
+            (
+                allow(&[
+                    "Content-Type",
+                    "Authorization",
+                    "X-Requested-With",
+                    "Accept",
+                ]),
+                vec![],
+            ),
+            (allow(&["*"]), vec![]),
+            (allow(&["*", "Authorization"]), vec![]),
+            (
+                creds(allow(&["*"])),
+                vec![
+                    (HeaderWildcardCredentials, "*"),
+                    (HeaderWildcardCredentials, "credentials"),
+                ],
+            ),
+            (
+                allow(&["Cookie", "sec-ch-ua", "Proxy-Foo", "DNT", "origin"]),
+                vec![
+                    (ForbiddenRequestHeader, "Cookie"),
+                    (ForbiddenRequestHeader, "sec-ch-ua"),
+                    (ForbiddenRequestHeader, "Proxy-Foo"),
+                    (ForbiddenRequestHeader, "DNT"),
+                    (ForbiddenRequestHeader, "origin"),
+                ],
+            ),
+            (
+                allow(&["Access-Control-Allow-Origin", "access-control-max-age"]),
+                vec![
+                    (ResponseHeaderRequested, "Access-Control-Allow-Origin"),
+                    (ResponseHeaderRequested, "access-control-max-age"),
+                ],
+            ),
+            (allow(&["X-A", "x-a"]), vec![(DuplicateHeader, "x-a")]),
+            (
+                allow(&["X A", "A,B", "A:B", ""]),
+                vec![
+                    (HeaderToken, "X A"),
+                    (HeaderToken, "A,B"),
+                    (HeaderToken, "A:B"),
+                    (HeaderToken, ""),
+                ],
+            ),
+            (
+                expose(&["X-Request-Id", "ETag", "Date", "Server-Timing"]),
+                vec![],
+            ),
+            (expose(&["*"]), vec![]),
+            (
+                creds(expose(&["*"])),
+                vec![
+                    (HeaderWildcardCredentials, "*"),
+                    (HeaderWildcardCredentials, "credentials"),
+                ],
+            ),
+            (
+                expose(&["set-cookie", "Set-Cookie2"]),
+                vec![
+                    (ExposeForbidden, "set-cookie"),
+                    (ExposeForbidden, "Set-Cookie2"),
+                ],
+            ),
+            (
+                expose(&["Content-Length", "pragma"]),
+                vec![
+                    (ExposeSafelisted, "Content-Length"),
+                    (ExposeSafelisted, "pragma"),
+                ],
+            ),
+            (
+                expose(&["Authorization", "Access-Control-Allow-Headers", "Origin"]),
+                vec![
+                    (ExposeNotResponse, "Authorization"),
+                    (ExposeNotResponse, "Access-Control-Allow-Headers"),
+                    (ExposeNotResponse, "Origin"),
+                ],
+            ),
+            (expose(&["X-Id", "x-id"]), vec![(DuplicateHeader, "x-id")]),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn max_age() {
+        let with = |v: Option<u64>| RawPolicy {
+            max_age: Some(Spanned::new(v, "max_age")),
+            ..base(&["https://a.com"])
+        };
+        for ok in [0, 5, 600, 7200] {
+            let (policy, diagnostics) = validate(&with(Some(ok)), &route(&["GET"]), "attr");
+            assert_eq!(policy.and_then(|p| p.max_age), Some(ok as u32));
+            assert!(diagnostics.is_empty());
+        }
+        for warned in [7201, 86_400] {
+            let (policy, diagnostics) = validate(&with(Some(warned)), &route(&["GET"]), "attr");
+            assert!(policy.is_some());
+            assert_eq!(diagnostics.len(), 1);
+            assert_eq!(
+                (diagnostics[0].level, diagnostics[0].rule),
+                (Level::Warning, Rule::MaxAgeCap)
+            );
+        }
+        for bad in [Some(86_401), Some(u64::MAX), None] {
+            assert_eq!(
+                errors(&with(bad), &["GET"]),
+                vec![(Rule::MaxAgeRange, "max_age")]
+            );
+        }
+    }
+
+    #[test]
+    fn compiled_policy() {
+        let raw = RawPolicy {
+            methods: list("methods", &["PUT"]),
+            allow_headers: list("allow_headers", &["Content-Type", "X-Api-Key"]),
+            expose_headers: list("expose_headers", &["X-Request-Id"]),
+            max_age: Some(Spanned::new(Some(600), "max_age")),
+            ..creds(base(&[
+                "https://b.example.com",
+                "https://*.example.org",
+                "http://localhost:*",
+            ]))
+        };
+        let (policy, diagnostics) = validate(&raw, &route(&["PUT", "PATCH"]), "attr");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let policy = policy.expect("valid policy");
+        assert!(policy.credentials);
+        assert_eq!(policy.allow_methods, ["PUT"]);
+        assert_eq!(policy.routed_methods, ["PUT", "PATCH"]);
+        assert_eq!(policy.allow_headers, ["content-type", "x-api-key"]);
+        assert_eq!(policy.expose_headers, ["X-Request-Id"]);
+        assert_eq!(policy.max_age, Some(600));
+        let Origins::List { exact, patterns } = policy.origins else {
+            panic!("expected a list");
+        };
+        assert_eq!(exact, ["https://b.example.com"]);
+        assert_eq!(patterns.len(), 2);
+    }
+
+    #[test]
+    fn rendering_names_the_rule() {
+        let (_, diagnostics) = validate(&base(&["https://a.com/"]), &route(&["GET"]), "attr");
+        let text = diagnostics[0].render();
+        assert!(text.starts_with("origin has a trailing `/`"), "{text}");
+        assert!(
+            text.contains("= help: did you mean `\"https://a.com\"`?"),
+            "{text}"
+        );
+        assert!(text.ends_with("= rule: cors::origin-syntax"), "{text}");
+    }
+}
