@@ -1,0 +1,303 @@
+//! A browser demo of `#[cors]`: one process, three loopback-only servers.
+//!
+//! * `http://127.0.0.1:8080`: the API, whose handlers carry `#[cors(...)]`.
+//! * `http://127.0.0.1:3000`: a page whose origin is in the API's allowlist.
+//! * `http://127.0.0.1:3001`: the same page, from an origin the API refuses.
+//!
+//! Run it with `cargo run -p cors-examples --bin demo`, open both pages and compare.
+//! Every request that reaches the API is logged on stdout, so you can also see which
+//! requests the browser never sent (a refused preflight stops the real request).
+
+use std::io;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{get, post, put, rt, web, App, HttpRequest, HttpResponse, HttpServer};
+use cors_runtime::cors;
+
+/// Everything listens on the loopback interface only.
+const HOST: &str = "127.0.0.1";
+const API_PORT: u16 = 8080;
+/// The page origin listed in the `origins = [...]` of the restricted handlers below.
+const ALLOWED_PAGE_PORT: u16 = 3000;
+/// Same page, different port, hence a different origin that no handler lists.
+const REFUSED_PAGE_PORT: u16 = 3001;
+
+/// The demo page: one self-contained HTML file with inline CSS and JS.
+const PAGE: &str = include_str!("../../static/demo.html");
+
+const SESSION_COOKIE: &str = "demo_session";
+const DEMO_USER: &str = "ada";
+
+/// Next session number handed out by `POST /api/login` (sessions start at 1).
+static NEXT_SESSION: AtomicU64 = AtomicU64::new(1);
+/// Next value of the `X-Request-Id` response header of `PUT /api/items`.
+static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+
+// ---------------------------------------------------------------------------------------------
+// The API (port 8080)
+// ---------------------------------------------------------------------------------------------
+
+/// Public data: any origin may read it, as long as the request carries no credentials.
+#[cors(origins = ["*"])]
+#[get("/api/public")]
+async fn public_data() -> HttpResponse {
+    json(
+        HttpResponse::Ok(),
+        r#"{"message":"hello from the public endpoint","readable_by":"any origin, without credentials"}"#,
+    )
+}
+
+/// Logs the demo user in: sets an `HttpOnly` session cookie. The page posts JSON, so the
+/// browser sends a preflight asking for `content-type` first.
+#[cors(origins = ["http://127.0.0.1:3000"], credentials, allow_headers = ["Content-Type"])]
+#[post("/api/login")]
+async fn login() -> HttpResponse {
+    let session = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
+    let cookie = Cookie::build(SESSION_COOKIE, format!("s{session}"))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        // Persistent rather than a session cookie, so it survives a browser restart during the demo.
+        .max_age(time::Duration::hours(1))
+        .finish();
+    let mut response = HttpResponse::Ok();
+    response.cookie(cookie);
+    json(
+        response,
+        &format!(r#"{{"logged_in":true,"user":"{DEMO_USER}","session":"s{session}"}}"#),
+    )
+}
+
+/// Who am I? Reads the session cookie, so it is only useful to credentialed requests.
+#[cors(origins = ["http://127.0.0.1:3000"], credentials)]
+#[get("/api/me")]
+async fn me(req: HttpRequest) -> HttpResponse {
+    match req
+        .cookie(SESSION_COOKIE)
+        .and_then(|cookie| known_session(cookie.value()))
+    {
+        Some(session) => json(
+            HttpResponse::Ok(),
+            &format!(r#"{{"user":"{DEMO_USER}","session":"s{session}"}}"#),
+        ),
+        None => json(
+            HttpResponse::Unauthorized(),
+            r#"{"user":null,"hint":"no valid session cookie: POST /api/login first"}"#,
+        ),
+    }
+}
+
+/// Updates an item. `PUT` and the custom `X-Demo` header both need a preflight; the response
+/// carries `X-Request-Id` (exposed to the page) and `X-Internal-Trace` (not exposed).
+#[cors(
+    origins = ["http://127.0.0.1:3000"],
+    allow_headers = ["X-Demo", "Content-Type"],
+    expose_headers = ["X-Request-Id"],
+    max_age = 600
+)]
+#[put("/api/items")]
+async fn update_items(req: HttpRequest) -> HttpResponse {
+    let request_id = format!("req-{}", NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed));
+    let x_demo = if req.headers().contains_key("x-demo") {
+        "present"
+    } else {
+        "absent"
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header(("X-Request-Id", request_id.as_str()))
+        .insert_header(("X-Internal-Trace", "trace-7f3a (not exposed to pages)"));
+    json(
+        response,
+        &format!(r#"{{"updated":true,"request_id":"{request_id}","x_demo_header":"{x_demo}"}}"#),
+    )
+}
+
+/// `GET /` on the API: a plain-text map of the endpoints, for people who open the API URL.
+async fn api_index() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(API_INDEX)
+}
+
+const API_INDEX: &str = "\
+CORS demo API (every endpoint below is annotated with #[cors(...)])
+
+GET  /api/public  origins = [\"*\"]                                       no credentials
+POST /api/login   origins = [\"http://127.0.0.1:3000\"], credentials,     allow_headers = [\"Content-Type\"]
+GET  /api/me      origins = [\"http://127.0.0.1:3000\"], credentials
+PUT  /api/items   origins = [\"http://127.0.0.1:3000\"], allow_headers = [\"X-Demo\", \"Content-Type\"],
+                  expose_headers = [\"X-Request-Id\"], max_age = 600
+
+Open http://127.0.0.1:3000/ (allowed origin) and http://127.0.0.1:3001/ (refused origin) to see a
+browser call these endpoints.
+";
+
+/// Returns the session number if `value` is a session this process handed out.
+fn known_session(value: &str) -> Option<u64> {
+    let session: u64 = value.strip_prefix('s')?.parse().ok()?;
+    (session >= 1 && session < NEXT_SESSION.load(Ordering::Relaxed)).then_some(session)
+}
+
+fn json(mut builder: actix_web::HttpResponseBuilder, body: &str) -> HttpResponse {
+    builder
+        .content_type("application/json")
+        .body(body.to_owned())
+}
+
+/// One log line per request that reaches the API, with the CORS headers of the answer.
+/// Purely informative: it does not change the response.
+fn log_line(res: &ServiceResponse) -> String {
+    let req = res.request();
+    let req_headers = req.headers();
+    let origin = header_str(req_headers, header::ORIGIN).unwrap_or("(no Origin)");
+    let mut line = format!(
+        "[api :{API_PORT}] {} {} from {origin}",
+        req.method(),
+        req.path()
+    );
+    if let Some(method) = header_str(req_headers, header::ACCESS_CONTROL_REQUEST_METHOD) {
+        line.push_str(&format!(" (preflight for {method}"));
+        if let Some(headers) = header_str(req_headers, header::ACCESS_CONTROL_REQUEST_HEADERS) {
+            line.push_str(&format!(", headers {headers}"));
+        }
+        line.push(')');
+    }
+    let res_headers = res.headers();
+    line.push_str(&format!(
+        " -> {} | Access-Control-Allow-Origin: {}",
+        res.status(),
+        header_str(res_headers, header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap_or("(none)")
+    ));
+    if let Some(creds) = header_str(res_headers, header::ACCESS_CONTROL_ALLOW_CREDENTIALS) {
+        line.push_str(&format!(", -Allow-Credentials: {creds}"));
+    }
+    line
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn api_server() -> io::Result<Server> {
+    let server = HttpServer::new(|| {
+        App::new()
+            .wrap_fn(|req, srv| {
+                let pending = srv.call(req);
+                async move {
+                    let res = pending.await?;
+                    println!("{}", log_line(&res));
+                    Ok(res)
+                }
+            })
+            .service(public_data)
+            .service(login)
+            .service(me)
+            .service(update_items)
+            .route("/", web::get().to(api_index))
+    })
+    .workers(2)
+    .shutdown_timeout(2)
+    .bind((HOST, API_PORT))
+    .map_err(|err| bind_error(API_PORT, err))?
+    .run();
+    Ok(server)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page (ports 3000 and 3001): the same HTML from two origins
+// ---------------------------------------------------------------------------------------------
+
+async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(PAGE)
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/plain; charset=utf-8")
+        .body("not found: the demo page is at /\n")
+}
+
+fn page_server(port: u16) -> io::Result<Server> {
+    let server = HttpServer::new(|| {
+        App::new()
+            .route("/", web::get().to(page))
+            .default_service(web::to(not_found))
+    })
+    .workers(1)
+    .shutdown_timeout(2)
+    .bind((HOST, port))
+    .map_err(|err| bind_error(port, err))?
+    .run();
+    Ok(server)
+}
+
+fn bind_error(port: u16, err: io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("cannot listen on {HOST}:{port} ({err}); is another demo already running?"),
+    )
+}
+
+fn print_banner() {
+    println!(
+        "\
+CORS demo: three servers on the loopback interface only. Press Ctrl-C to stop.
+
+  Allowed page  http://{HOST}:{ALLOWED_PAGE_PORT}/   its origin is in the API's allowlist
+  Refused page  http://{HOST}:{REFUSED_PAGE_PORT}/   the same page, from an origin the API refuses
+  API           http://{HOST}:{API_PORT}/   endpoints annotated with #[cors(...)]
+
+Open both pages in a browser (type the addresses exactly: http://localhost:{ALLOWED_PAGE_PORT} is a
+different origin, and the API does not list it). Each page calls the API with fetch and shows a table:
+
+  on :{ALLOWED_PAGE_PORT}  the simple GET, the login, /api/me with the session cookie and the PUT with
+            X-Demo succeed (the page can read X-Request-Id); the credentialed call to the \"*\"
+            endpoint and the PUT with the unlisted header X-Unlisted are blocked by the browser.
+  on :{REFUSED_PAGE_PORT}  only the simple GET of the public (\"*\") endpoint succeeds; every call to
+            the restricted endpoints is blocked by the browser (fetch rejects with a TypeError).
+
+Every request that reaches the API is logged below. Refused preflights show up as OPTIONS
+lines, and the PUT or POST behind them never arrives. The browser's own CORS messages are in
+its DevTools console.
+"
+    );
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => {
+            println!("CORS demo stopped.");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("demo: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> io::Result<()> {
+    // Bind everything first, so a busy port stops the demo before anything is printed.
+    let servers = [
+        api_server()?,
+        page_server(ALLOWED_PAGE_PORT)?,
+        page_server(REFUSED_PAGE_PORT)?,
+    ];
+    print_banner();
+
+    // Each server stops on Ctrl-C (SIGINT) or SIGTERM by itself; wait for all three.
+    let running: Vec<_> = servers.into_iter().map(rt::spawn).collect();
+    for server in running {
+        server.await.map_err(io::Error::other)??;
+    }
+    Ok(())
+}
