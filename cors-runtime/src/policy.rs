@@ -104,11 +104,13 @@ impl Policy {
     }
 
     /// `true` when every name in the request's `Access-Control-Request-Headers` lines is allowed.
-    /// Names compare case-insensitively; optional whitespace and empty list elements are
-    /// ignored (RFC 9110 §5.6.1). Input longer than [`Policy::acrh_max_len`] is refused before
-    /// it is read, so a crafted list costs no more than a short one.
+    /// Names compare case-insensitively; optional whitespace and up to [`MAX_EMPTY_ELEMENTS`]
+    /// empty list elements are ignored (RFC 9110 §5.6.1). Input longer than
+    /// [`Policy::acrh_max_len`] is refused before it is read, so a crafted list costs no more
+    /// than a short one.
     pub(crate) fn allows_request_headers(&self, headers: &HeaderMap) -> bool {
         let mut total = 0usize;
+        let mut empty = 0usize;
         for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
             total = total.saturating_add(value.len());
             if total > self.acrh_max_len {
@@ -116,7 +118,12 @@ impl Policy {
             }
             for name in value.as_bytes().split(|&b| b == b',') {
                 let name = trim_ows(name);
-                if !name.is_empty() && !self.allows_header(name) {
+                if name.is_empty() {
+                    empty += 1;
+                    if empty > MAX_EMPTY_ELEMENTS {
+                        return false;
+                    }
+                } else if !self.allows_header(name) {
                     return false;
                 }
             }
@@ -134,6 +141,16 @@ impl Policy {
                 && name.iter().all(|&b| cors_policy::names::is_tchar(b))
     }
 }
+
+/// Empty elements tolerated in `Access-Control-Request-Headers`, all lines together. Browsers
+/// send none; a proxy may leave a few. A list of thousands of commas is an attack, not a
+/// request: refused, as jub0bs/cors does (same limit).
+pub(crate) const MAX_EMPTY_ELEMENTS: usize = 16;
+
+/// Longest DNS name, and longest DNS label (RFC 1035 §2.3.4). A host below a `*.` pattern that
+/// breaks either can be no page's origin.
+const MAX_HOST_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
 
 fn in_table(table: &[&str], origin: &[u8]) -> bool {
     if table.is_empty() {
@@ -190,12 +207,16 @@ impl Pattern {
         if !self.subdomains {
             return host == base;
         }
+        if host.len() > MAX_HOST_LEN {
+            return false;
+        }
         let Some(labels) = host.strip_suffix(base).and_then(|h| h.strip_suffix(b".")) else {
             return false;
         };
         !labels.is_empty()
             && labels.split(|&b| b == b'.').all(|label| {
                 !label.is_empty()
+                    && label.len() <= MAX_LABEL_LEN
                     && label.iter().all(|&b| {
                         b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
                     })
@@ -327,6 +348,17 @@ mod tests {
         ] {
             assert!(!policy.allows_origin(bad.as_bytes()), "{bad}");
         }
+        let label = |n: usize| format!("https://{}.example.com", "a".repeat(n));
+        assert!(policy.allows_origin(label(63).as_bytes()));
+        assert!(
+            !policy.allows_origin(label(64).as_bytes()),
+            "label over 63 bytes"
+        );
+        let long = format!("https://{}example.com", "abcdefghi.".repeat(25));
+        assert!(
+            !policy.allows_origin(long.as_bytes()),
+            "host over 253 bytes"
+        );
     }
 
     #[test]
@@ -353,6 +385,13 @@ mod tests {
             !check(&[&",".repeat(10_000)]),
             "oversized input is refused unread"
         );
+        assert!(check(&[&",".repeat(MAX_EMPTY_ELEMENTS - 1)]));
+        assert!(
+            !check(&[&",".repeat(MAX_EMPTY_ELEMENTS)]),
+            "too many empty elements"
+        );
+        let lines = vec![""; MAX_EMPTY_ELEMENTS + 1];
+        assert!(!check(&lines), "empty lines count as empty elements");
     }
 
     #[test]

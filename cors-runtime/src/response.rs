@@ -1,17 +1,19 @@
 //! Header injection on actual (non-preflight) responses: the middleware `#[cors]` adds to the
 //! route as its outermost `wrap`.
 
+use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ORIGIN, VARY,
 };
-use actix_web::{Error, HttpRequest};
+use actix_web::http::StatusCode;
+use actix_web::{Error, HttpResponse, ResponseError};
 
 use crate::policy::Policy;
 
@@ -37,7 +39,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Transform = CorsService<S>;
     type InitError = ();
@@ -62,7 +64,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Future = CorsFuture<S::Future>;
 
@@ -79,13 +81,12 @@ where
                 .filter(|origin| policy.allows_origin(origin.as_bytes()))
                 .cloned()
         };
-        // Kept to turn an error from an inner middleware into a response that can carry headers.
-        let request = req.request().clone();
+        // No clone of the request is kept: actix-web panics when a middleware inside this one
+        // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
         CorsFuture {
             future: self.service.call(req),
             policy,
             origin,
-            request: Some(request),
         }
     }
 }
@@ -97,7 +98,6 @@ pin_project_lite::pin_project! {
         future: F,
         policy: &'static Policy,
         origin: Option<HeaderValue>,
-        request: Option<HttpRequest>,
     }
 }
 
@@ -106,19 +106,57 @@ where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
     B: MessageBody,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+    type Output = Result<ServiceResponse<B>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = match std::task::ready!(this.future.poll(cx)) {
-            Ok(response) => response.map_into_left_body(),
-            Err(error) => match this.request.take() {
-                Some(request) => ServiceResponse::from_err(error, request).map_into_right_body(),
-                None => return Poll::Ready(Err(error)),
-            },
-        };
-        apply(this.policy, this.origin.take(), response.headers_mut());
-        Poll::Ready(Ok(response))
+        let result = std::task::ready!(this.future.poll(cx));
+        let origin = this.origin.take();
+        Poll::Ready(match result {
+            Ok(mut response) => {
+                apply(this.policy, origin, response.headers_mut());
+                Ok(response)
+            }
+            // An error from a middleware inside this one (the route's own `wrap`): handler and
+            // extractor errors are responses already. actix-web turns it into its response
+            // further out, through `error_response`, which `WithCors` extends with the headers.
+            Err(error) => Err(Error::from(WithCors {
+                error,
+                policy: this.policy,
+                origin,
+            })),
+        })
+    }
+}
+
+/// An error from inside the route, whose response gets the CORS headers of the request.
+struct WithCors {
+    error: Error,
+    policy: &'static Policy,
+    origin: Option<HeaderValue>,
+}
+
+impl fmt::Debug for WithCors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.error, f)
+    }
+}
+
+impl fmt::Display for WithCors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl ResponseError for WithCors {
+    fn status_code(&self) -> StatusCode {
+        self.error.as_response_error().status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        let mut response = self.error.error_response();
+        apply(self.policy, self.origin.clone(), response.headers_mut());
+        response
     }
 }
 
