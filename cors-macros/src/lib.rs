@@ -8,8 +8,11 @@
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 
+use cors_policy::{Level, Rule};
+
 mod ctxt;
 mod expand;
+mod handler;
 mod parse;
 mod route;
 
@@ -24,15 +27,19 @@ fn expand_cors(
     input: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let mut cx = ctxt::Ctxt::default();
-    let item = match syn::parse2::<syn::Item>(input.clone()) {
-        Ok(syn::Item::Fn(item)) => item,
-        Ok(other) => {
-            cx.error(cors_policy::Rule::Placement, item_span(&other), "`#[cors]` can only be applied to an `async fn` request handler")
-                .help("put `#[cors(...)]` on a handler, directly above its route attribute such as `#[get(\"/path\")]`");
-            return with_input(&cx.into_diagnostics(), input);
+    let item = match syn::parse2::<handler::Handler>(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            // Not a function: say where `#[cors]` belongs, and leave the item as it was (the
+            // compiler reports any syntax error in it on its own).
+            if let Ok(other) = syn::parse2::<syn::Item>(input.clone()) {
+                cx.error(Rule::Placement, item_span(&other), "`#[cors]` can only be applied to an `async fn` request handler")
+                    .help("put `#[cors(...)]` on a handler, directly above its route attribute such as `#[get(\"/path\")]`");
+            }
+            let mut out = ctxt::emit(&cx.into_diagnostics());
+            out.extend(input);
+            return out;
         }
-        // Not an item at all: the compiler reports the syntax error on its own.
-        Err(_) => return input,
     };
     let args = match syn::parse2::<parse::Args>(args) {
         Ok(args) => args,
@@ -46,46 +53,40 @@ fn expand_cors(
     let raw = parse::raw_policy(&mut cx, args);
     if item.sig.asyncness.is_none() {
         cx.error(
-            cors_policy::Rule::Placement,
+            Rule::Placement,
             item.sig.fn_token.span,
             "`#[cors]` handlers must be `async fn`",
         )
         .note("actix-web route handlers are asynchronous")
         .help("write `async fn`");
     }
-    let route = route::find(&mut cx, &item.attrs);
-    let attr_span = Span::call_site();
-    let Some(route) = route else {
-        if !cx.has_errors() {
-            route::missing(&mut cx, attr_span);
+    let route = match route::find(&mut cx, &item.attrs) {
+        route::Found::Route(route) => route,
+        found => {
+            if matches!(found, route::Found::Nothing) {
+                route::missing(&mut cx, Span::call_site());
+            }
+            let mut out = ctxt::emit(&cx.into_diagnostics());
+            out.extend(expand::fallback(item));
+            return out;
         }
-        let mut out = ctxt::emit(&cx.into_diagnostics());
-        out.extend(expand::fallback(item));
-        return out;
     };
     let policy_route = cors_policy::Route {
-        span: route.span,
+        span: route.path.span(),
         methods: route.methods.clone(),
     };
-    let (policy, diagnostics) = cors_policy::validate(&raw, &policy_route, attr_span);
+    // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error
+    // no token of the user's is to blame for.
+    let (policy, diagnostics) = cors_policy::validate(&raw, &policy_route, Span::call_site());
     let mut all = cx.into_diagnostics();
     all.extend(diagnostics);
     let mut out = ctxt::emit(&all);
     match policy {
-        Some(policy) if !all.iter().any(|d| d.level == cors_policy::Level::Error) => {
-            out.extend(expand::handler(item, &route, &policy));
+        Some(policy) if !all.iter().any(|d| d.level == Level::Error) => {
+            out.extend(expand::handler(&item, &route, &policy))
         }
         _ => out.extend(expand::fallback(item)),
     }
-    out
-}
-
-fn with_input(
-    diagnostics: &[cors_policy::Diagnostic<Span>],
-    input: proc_macro2::TokenStream,
-) -> proc_macro2::TokenStream {
-    let mut out = ctxt::emit(diagnostics);
-    out.extend(input);
     out
 }
 
@@ -93,5 +94,8 @@ fn with_input(
 /// naturally.
 fn item_span(item: &syn::Item) -> Span {
     use quote::ToTokens;
-    item.to_token_stream().into_iter().find(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if !matches!(i.to_string().as_str(), "pub" | "crate" | "in"))).map_or_else(Span::call_site, |t| t.span())
+    item.to_token_stream()
+        .into_iter()
+        .find(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if !matches!(i.to_string().as_str(), "pub" | "crate" | "in")))
+        .map_or_else(Span::call_site, |t| t.span())
 }

@@ -1,12 +1,15 @@
-//! Finds the actix-web route attribute below `#[cors]` and reads what the CORS handling needs
-//! from it: the path and the routed methods. Its grammar is actix-web-codegen's:
-//! `#[get("/path", name = "..", guard = "..", wrap = "..")]` and
-//! `#[route("/path", method = "GET", method = "POST", ...)]`.
+//! Finds the actix-web route attribute below `#[cors]` and reads it, in actix-web-codegen's
+//! grammar: `#[get("/path", name = "..", guard = "..", wrap = "..")]` and
+//! `#[route("/path", method = "GET", method = "POST", ...)]`. `#[cors]` then registers the route
+//! itself, exactly as that attribute would have, plus its preflight service.
+//!
+//! Route arguments that actix-web would refuse are not ours to report: the item is then emitted
+//! with its route attribute untouched, and actix-web's macro reports them, once.
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Path, Token};
 
 use cors_policy::{Rule, Spanned};
 
@@ -18,10 +21,24 @@ pub struct RouteAttr {
     pub index: usize,
     /// The path pattern, as written.
     pub path: LitStr,
-    /// The routed methods, upper case, each with the token that routes it.
+    /// The routed methods, each with the token that routes it, in the order written.
     pub methods: Vec<Spanned<String, Span>>,
-    /// The attribute's position.
-    pub span: Span,
+    /// `name = "..."`: the resource name for `url_for`; the function's name by default.
+    pub name: Option<LitStr>,
+    /// `guard = "..."`: functions of `&GuardContext` the request must pass, in order.
+    pub guards: Vec<Path>,
+    /// `wrap = "..."`: middleware, in order (the last is outermost).
+    pub wrappers: Vec<Expr>,
+}
+
+/// What [`find`] found.
+pub enum Found {
+    /// A route attribute `#[cors]` can work with.
+    Route(RouteAttr),
+    /// A route attribute whose arguments actix-web reports, or one `#[cors]` refuses (reported).
+    Unusable,
+    /// No route attribute at all.
+    Nothing,
 }
 
 /// The single-method route macros of actix-web, by name.
@@ -35,13 +52,11 @@ const METHOD_MACROS: &[(&str, &str)] = &[
     ("query", "QUERY"),
 ];
 
-const PLACEMENT_HELP: &str =
-    "write `#[cors(...)]` directly above the route attribute, e.g. `#[cors(origins = [...])] #[get(\"/path\")] async fn handler() ...`";
+const PLACEMENT_HELP: &str = "write `#[cors(...)]` directly above the route attribute, e.g. `#[cors(origins = [...])] #[get(\"/path\")] async fn handler() ...`";
 
-/// Locates the route attribute among `attrs`. Reports placement errors; returns `None` when
-/// there is none to work with, or when its arguments do not parse (actix-web reports those).
-pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<RouteAttr> {
-    let mut found: Option<RouteAttr> = None;
+/// Locates the route attribute among `attrs`, reporting placement errors.
+pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
+    let mut found = Found::Nothing;
     for (index, attr) in attrs.iter().enumerate() {
         let Some(last) = attr.path().segments.last() else {
             continue;
@@ -62,23 +77,27 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<RouteAttr> {
                 cx.error(Rule::Placement, span, "`#[cors]` does not support `#[routes]` yet")
                     .note("each route of a `#[routes]` handler would need its own preflight handler")
                     .help("use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods on one path, or one handler per path");
-                return None;
+                return Found::Unusable;
             }
             "options" => {
                 cx.error(
                     Rule::Placement,
-                    last.ident.span(),
+                    span,
                     "`#[cors]` cannot be used on an `OPTIONS` route",
                 )
                 .note("`#[cors]` answers the CORS preflight (`OPTIONS`) for the route itself")
                 .help("put `#[cors]` on the handlers of the methods the page calls");
-                return None;
+                return Found::Unusable;
             }
             "connect" | "trace" => {
-                cx.error(Rule::ForbiddenMethod, last.ident.span(), format!("`{}` routes can never be called by a page", name.to_uppercase()))
-                    .note("the Fetch standard forbids CONNECT, TRACE and TRACK in browsers, so CORS does not apply")
-                    .help("remove `#[cors]`");
-                return None;
+                cx.error(
+                    Rule::ForbiddenMethod,
+                    span,
+                    format!("`{}` routes can never be called by a page", name.to_uppercase()),
+                )
+                .note("the Fetch standard forbids CONNECT, TRACE and TRACK in browsers, so CORS does not apply")
+                .help("remove `#[cors]`");
+                return Found::Unusable;
             }
             _ => {}
         }
@@ -89,39 +108,17 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Option<RouteAttr> {
         if single.is_none() && name != "route" {
             continue;
         }
-        if found.is_some() {
+        if !matches!(found, Found::Nothing) {
             cx.error(Rule::Placement, span, "more than one route attribute on a `#[cors]` handler")
                 .help("use one `#[route(\"/path\", method = ..., method = ...)]`, or one handler per route");
-            continue;
+            return Found::Unusable;
         }
-        let Ok(args) = attr.parse_args::<RouteArgs>() else {
-            // Malformed route arguments: actix-web's own macro reports them.
-            return None;
-        };
-        let mut methods: Vec<Spanned<String, Span>> = Vec::new();
-        if let Some(method) = single {
-            methods.push(Spanned::new(method.to_owned(), last.ident.span()));
-        }
-        for option in &args.options {
-            if option.path.is_ident("method") {
-                if let Expr::Lit(ExprLit {
-                    lit: Lit::Str(lit), ..
-                }) = &option.value
-                {
-                    methods.push(Spanned::new(lit.value(), lit.span()));
-                }
+        found = match attr.parse_args::<RouteArgs>() {
+            Ok(args) => {
+                read_options(args, index, single, span).map_or(Found::Unusable, Found::Route)
             }
-        }
-        if methods.is_empty() {
-            // `#[route]` without `method`: actix-web reports it.
-            return None;
-        }
-        found = Some(RouteAttr {
-            index,
-            path: args.path,
-            methods,
-            span,
-        });
+            Err(_) => Found::Unusable,
+        };
     }
     found
 }
@@ -131,6 +128,53 @@ pub fn missing(cx: &mut Ctxt, span: Span) {
     cx.error(Rule::Placement, span, "`#[cors]` must be placed above an actix-web route attribute")
         .note("`#[cors]` reads the path and methods from `#[get]`, `#[post]`, `#[put]`, `#[patch]`, `#[delete]`, `#[head]` or `#[route]` below it; placed below the route attribute, it cannot see it")
         .help(PLACEMENT_HELP);
+}
+
+/// Reads the options of a route attribute. `None` when actix-web would refuse them (unknown key,
+/// a value that is not a string literal or does not parse, `method` on a single-method macro, a
+/// method given twice, no method at all).
+fn read_options(
+    args: RouteArgs,
+    index: usize,
+    single: Option<&str>,
+    macro_span: Span,
+) -> Option<RouteAttr> {
+    let mut route = RouteAttr {
+        index,
+        path: args.path,
+        methods: Vec::new(),
+        name: None,
+        guards: Vec::new(),
+        wrappers: Vec::new(),
+    };
+    if let Some(method) = single {
+        route
+            .methods
+            .push(Spanned::new(method.to_owned(), macro_span));
+    }
+    for option in args.options {
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) = option.value
+        else {
+            return None;
+        };
+        match option.path.get_ident()?.to_string().as_str() {
+            "name" => route.name = Some(lit),
+            "guard" => route.guards.push(lit.parse().ok()?),
+            "wrap" => route.wrappers.push(lit.parse().ok()?),
+            "method" if single.is_none() => {
+                let method = lit.value();
+                let valid = !method.is_empty() && method.bytes().all(|b| b.is_ascii_uppercase());
+                if !valid || route.methods.iter().any(|m| m.value == method) {
+                    return None;
+                }
+                route.methods.push(Spanned::new(method, lit.span()));
+            }
+            _ => return None,
+        }
+    }
+    (!route.methods.is_empty()).then_some(route)
 }
 
 /// `"/path", key = value, ...`, as actix-web-codegen accepts it.

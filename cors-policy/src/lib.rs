@@ -13,7 +13,9 @@ pub mod origin;
 mod policy;
 mod punycode;
 mod rules;
+#[cfg(feature = "public-suffix")]
 pub mod suffix;
+pub mod wire;
 
 pub use policy::{
     validate, Ctxt, Diagnostic, DiagnosticBuilder, Level, List, Origins, Policy, RawPolicy, Route,

@@ -383,6 +383,7 @@ fn check_origins<S: Copy>(
                     )
                     .help("remove this entry");
                 } else {
+                    #[cfg(feature = "public-suffix")]
                     crate::suffix::check_pattern(cx, item, &p);
                     patterns.push((item, p));
                 }

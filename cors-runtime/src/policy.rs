@@ -1,11 +1,13 @@
-//! The compiled form of a policy, as the `#[cors]` macro writes it into a `static`, and the
-//! origin and header checks made against it on each request. Nothing here allocates.
+//! The runtime form of a policy, decoded once when the app starts from the text the `#[cors]`
+//! macro generated (see `cors_policy::wire`), and the origin and header checks made against it
+//! on each request. Every string borrows from that `'static` text; nothing here allocates per
+//! request.
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
 use cors_policy::hash::origin_hash;
 
-/// A policy, built by the `#[cors]` macro at compile time. Not meant to be written by hand: the
-/// macro has already checked every rule the fields must satisfy.
+/// A policy, decoded from what the `#[cors]` macro generated. The macro has already checked
+/// every rule the fields must satisfy.
 #[derive(Debug)]
 pub struct Policy {
     /// Allowed origins.
@@ -13,24 +15,35 @@ pub struct Policy {
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub credentials: bool,
     /// Methods the route serves: the preflights this policy answers.
-    pub routed_methods: &'static [&'static str],
+    pub routed_methods: Box<[&'static str]>,
     /// Methods a preflight may ask for.
-    pub allow_methods: &'static [&'static str],
+    pub allow_methods: Box<[&'static str]>,
     /// `Access-Control-Allow-Methods`.
-    pub allow_methods_value: HeaderValue,
+    pub allow_methods_value: &'static str,
     /// Allowed request headers, lower case.
-    pub allow_headers: &'static [&'static str],
+    pub allow_headers: Box<[&'static str]>,
     /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
     pub allow_any_header: bool,
     /// `Access-Control-Allow-Headers`.
-    pub allow_headers_value: Option<HeaderValue>,
+    pub allow_headers_value: Option<&'static str>,
     /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
     /// are refused unread, which bounds the work a request can cause.
     pub acrh_max_len: usize,
     /// `Access-Control-Expose-Headers`.
-    pub expose_headers_value: Option<HeaderValue>,
+    pub expose_headers_value: Option<&'static str>,
     /// `Access-Control-Max-Age`.
-    pub max_age_value: Option<HeaderValue>,
+    pub max_age_value: Option<&'static str>,
+}
+
+/// The header values of a [`Policy`], built once per worker when the app starts, then cloned
+/// per response (they borrow `'static` text, so a clone copies a few words and never counts
+/// references).
+#[derive(Clone, Debug)]
+pub(crate) struct PolicyHeaders {
+    pub(crate) allow_methods: HeaderValue,
+    pub(crate) allow_headers: Option<HeaderValue>,
+    pub(crate) expose_headers: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
 }
 
 /// Allowed origins.
@@ -42,9 +55,9 @@ pub enum Origins {
     List {
         /// Power-of-two table probed linearly from `origin_hash(origin)`; `""` marks a free slot,
         /// and at least half the slots are free.
-        table: &'static [&'static str],
+        table: Box<[&'static str]>,
         /// Wildcard patterns, tried in order after the table.
-        patterns: &'static [Pattern],
+        patterns: Box<[Pattern]>,
     },
 }
 
@@ -73,6 +86,84 @@ pub enum Port {
 }
 
 impl Policy {
+    /// Decodes the text the macro generated. An error means the text was not written by the
+    /// `cors-macros` this runtime goes with, which the exact version pin between the two crates
+    /// rules out.
+    pub(crate) fn decode(text: &'static str) -> Result<Self, String> {
+        let d = cors_policy::wire::decode(text)?;
+        let origins = if d.any_origin {
+            Origins::Any
+        } else {
+            let table = if d.exact.is_empty() {
+                Vec::new()
+            } else {
+                cors_policy::hash::build_table(&d.exact)
+                    .into_iter()
+                    .map(|slot| slot.map_or("", |i| d.exact[i]))
+                    .collect()
+            };
+            let patterns = d.patterns.iter().map(|p| Pattern {
+                scheme: p.scheme,
+                host: p.host,
+                subdomains: p.subdomains,
+                port: match p.port {
+                    None => Port::Default,
+                    Some("*") => Port::Any,
+                    Some(n) => Port::Exact(n),
+                },
+            });
+            Origins::List {
+                table: table.into(),
+                patterns: patterns.collect(),
+            }
+        };
+        Ok(Self {
+            origins,
+            credentials: d.credentials,
+            routed_methods: d.routed_methods.into(),
+            allow_methods: d.allow_methods.into(),
+            allow_methods_value: d.allow_methods_value,
+            allow_headers: d.allow_headers.into(),
+            allow_any_header: d.allow_any_header,
+            allow_headers_value: d.allow_headers_value,
+            acrh_max_len: d.acrh_max_len,
+            expose_headers_value: d.expose_headers_value,
+            max_age_value: d.max_age_value,
+        })
+    }
+
+    /// A policy that grants nothing and routes nothing: what a route gets if its policy text
+    /// cannot be decoded.
+    pub(crate) fn deny_all() -> Self {
+        Self {
+            origins: Origins::List {
+                table: Box::new([]),
+                patterns: Box::new([]),
+            },
+            credentials: false,
+            routed_methods: Box::new([]),
+            allow_methods: Box::new([]),
+            allow_methods_value: "-",
+            allow_headers: Box::new([]),
+            allow_any_header: false,
+            allow_headers_value: None,
+            acrh_max_len: 0,
+            expose_headers_value: None,
+            max_age_value: None,
+        }
+    }
+
+    /// Builds the header values. [`cors_policy::wire::decode`] has checked that every value is
+    /// visible ASCII and spaces, which is all `HeaderValue::from_static` asks, so it cannot panic.
+    pub(crate) fn headers(&self) -> PolicyHeaders {
+        PolicyHeaders {
+            allow_methods: HeaderValue::from_static(self.allow_methods_value),
+            allow_headers: self.allow_headers_value.map(HeaderValue::from_static),
+            expose_headers: self.expose_headers_value.map(HeaderValue::from_static),
+            max_age: self.max_age_value.map(HeaderValue::from_static),
+        }
+    }
+
     /// `true` for a plain `"*"` policy, whose responses do not depend on the request's origin.
     #[inline]
     pub(crate) fn is_any_origin(&self) -> bool {
@@ -256,14 +347,17 @@ fn is_port(port: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    const fn list(table: &'static [&'static str], patterns: &'static [Pattern]) -> Policy {
+    fn list(table: Vec<&'static str>, patterns: Vec<Pattern>) -> Policy {
         Policy {
-            origins: Origins::List { table, patterns },
+            origins: Origins::List {
+                table: table.into(),
+                patterns: patterns.into(),
+            },
             credentials: false,
-            routed_methods: &["GET"],
-            allow_methods: &["GET"],
-            allow_methods_value: HeaderValue::from_static("GET"),
-            allow_headers: &["content-type", "x-api-key"],
+            routed_methods: Box::new(["GET"]),
+            allow_methods: Box::new(["GET"]),
+            allow_methods_value: "GET",
+            allow_headers: Box::new(["content-type", "x-api-key"]),
             allow_any_header: false,
             allow_headers_value: None,
             acrh_max_len: 128,
@@ -272,26 +366,28 @@ mod tests {
         }
     }
 
-    static PATTERNS: &[Pattern] = &[
-        Pattern {
-            scheme: "https",
-            host: "example.com",
-            subdomains: true,
-            port: Port::Default,
-        },
-        Pattern {
-            scheme: "http",
-            host: "localhost",
-            subdomains: false,
-            port: Port::Any,
-        },
-        Pattern {
-            scheme: "http",
-            host: "[::1]",
-            subdomains: false,
-            port: Port::Any,
-        },
-    ];
+    fn sample_patterns() -> Vec<Pattern> {
+        vec![
+            Pattern {
+                scheme: "https",
+                host: "example.com",
+                subdomains: true,
+                port: Port::Default,
+            },
+            Pattern {
+                scheme: "http",
+                host: "localhost",
+                subdomains: false,
+                port: Port::Any,
+            },
+            Pattern {
+                scheme: "http",
+                host: "[::1]",
+                subdomains: false,
+                port: Port::Any,
+            },
+        ]
+    }
 
     #[test]
     fn table_lookup_matches_the_macro_layout() {
@@ -302,8 +398,7 @@ mod tests {
         ];
         let slots = cors_policy::hash::build_table(&origins);
         let table: Vec<&'static str> = slots.iter().map(|s| s.map_or("", |i| origins[i])).collect();
-        let table: &'static [&'static str] = Box::leak(table.into_boxed_slice());
-        let policy = list(table, &[]);
+        let policy = list(table, vec![]);
         for o in origins {
             assert!(policy.allows_origin(o.as_bytes()), "{o}");
         }
@@ -320,7 +415,7 @@ mod tests {
 
     #[test]
     fn patterns() {
-        let policy = list(&[], PATTERNS);
+        let policy = list(vec![], sample_patterns());
         for ok in [
             "https://a.example.com",
             "https://a.b.example.com",
@@ -363,7 +458,7 @@ mod tests {
 
     #[test]
     fn request_headers() {
-        let policy = list(&[], &[]);
+        let policy = list(vec![], vec![]);
         let check = |values: &[&str]| {
             let mut map = HeaderMap::new();
             for v in values {
@@ -396,9 +491,9 @@ mod tests {
 
     #[test]
     fn wildcard_headers_never_cover_authorization() {
-        let mut policy = list(&[], &[]);
+        let mut policy = list(vec![], vec![]);
         policy.allow_any_header = true;
-        policy.allow_headers = &[];
+        policy.allow_headers = Box::new([]);
         policy.acrh_max_len = 8192;
         let mut map = HeaderMap::new();
         map.insert(
@@ -411,7 +506,7 @@ mod tests {
             HeaderValue::from_static("x-anything,Authorization"),
         );
         assert!(!policy.allows_request_headers(&map));
-        policy.allow_headers = &["authorization"];
+        policy.allow_headers = Box::new(["authorization"]);
         assert!(policy.allows_request_headers(&map));
     }
 }

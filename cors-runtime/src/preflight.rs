@@ -6,6 +6,7 @@
 //! registration order and skips those whose guards do not match.
 
 use std::future::{ready, Ready};
+use std::rc::Rc;
 
 use actix_web::dev::{
     AppService, HttpServiceFactory, ResourceDef, Service, ServiceFactory, ServiceRequest,
@@ -20,7 +21,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::Policy;
+use crate::policy::{Policy, PolicyHeaders};
 use crate::response::{ANY_ORIGIN, TRUE};
 
 /// Preflight responses depend on all three request headers.
@@ -31,13 +32,13 @@ static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
 /// Registers the preflight service of one annotated handler.
 pub struct Preflight {
     path: &'static str,
-    policy: &'static Policy,
+    policy: Rc<Policy>,
 }
 
 impl Preflight {
     /// The preflight service for the route at `path` (relative to the enclosing scope, as the
     /// route attribute wrote it).
-    pub const fn new(path: &'static str, policy: &'static Policy) -> Self {
+    pub(crate) fn new(path: &'static str, policy: Rc<Policy>) -> Self {
         Self { path, policy }
     }
 }
@@ -50,15 +51,19 @@ impl HttpServiceFactory for Preflight {
         } else {
             ResourceDef::new(self.path)
         };
-        let guard: Box<dyn Guard> = Box::new(PreflightGuard(self.policy));
-        config.register_service(rdef, Some(vec![guard]), PreflightService(self.policy), None);
+        let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.policy)));
+        let service = PreflightService {
+            headers: self.policy.headers(),
+            policy: self.policy,
+        };
+        config.register_service(rdef, Some(vec![guard]), service, None);
     }
 }
 
 /// Matches the preflights this policy answers: `OPTIONS`, an `Origin`, and an
 /// `Access-Control-Request-Method` the route serves. A preflight for a method no handler on the
 /// path serves matches no preflight service and falls through to the app's default service.
-struct PreflightGuard(&'static Policy);
+struct PreflightGuard(Rc<Policy>);
 
 impl Guard for PreflightGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
@@ -74,8 +79,11 @@ impl Guard for PreflightGuard {
 
 /// Answers a preflight: `204` with the grant when origin, method and every requested header are
 /// allowed, `403` without any `Access-Control-Allow-*` header otherwise.
-#[derive(Clone, Copy)]
-struct PreflightService(&'static Policy);
+#[derive(Clone)]
+struct PreflightService {
+    policy: Rc<Policy>,
+    headers: PolicyHeaders,
+}
 
 impl ServiceFactory<ServiceRequest> for PreflightService {
     type Response = ServiceResponse;
@@ -86,7 +94,7 @@ impl ServiceFactory<ServiceRequest> for PreflightService {
     type Future = Ready<Result<Self::Service, Self::InitError>>;
 
     fn new_service(&self, _: ()) -> Self::Future {
-        ready(Ok(*self))
+        ready(Ok(self.clone()))
     }
 }
 
@@ -98,13 +106,14 @@ impl Service<ServiceRequest> for PreflightService {
     actix_web::dev::always_ready!();
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let response = answer(self.0, req.headers());
+        let response = answer(&self.policy, &self.headers, req.headers());
         ready(Ok(req.into_response(response)))
     }
 }
 
-/// The preflight response for `headers` under `policy`.
-pub(crate) fn answer(policy: &Policy, headers: &HeaderMap) -> HttpResponse {
+/// The preflight response for the request headers `headers` under `policy`, whose header
+/// values are `values`.
+pub(crate) fn answer(policy: &Policy, values: &PolicyHeaders, headers: &HeaderMap) -> HttpResponse {
     let origin = headers
         .get(ORIGIN)
         .filter(|origin| policy.allows_origin(origin.as_bytes()));
@@ -130,14 +139,11 @@ pub(crate) fn answer(policy: &Policy, headers: &HeaderMap) -> HttpResponse {
     if policy.credentials {
         out.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
     }
-    out.insert(
-        ACCESS_CONTROL_ALLOW_METHODS,
-        policy.allow_methods_value.clone(),
-    );
-    if let Some(value) = &policy.allow_headers_value {
+    out.insert(ACCESS_CONTROL_ALLOW_METHODS, values.allow_methods.clone());
+    if let Some(value) = &values.allow_headers {
         out.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
     }
-    if let Some(value) = &policy.max_age_value {
+    if let Some(value) = &values.max_age {
         out.insert(ACCESS_CONTROL_MAX_AGE, value.clone());
     }
     out.insert(VARY, PREFLIGHT_VARY.clone());

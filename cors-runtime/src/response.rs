@@ -4,6 +4,7 @@
 use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -22,14 +23,13 @@ pub(crate) static TRUE: HeaderValue = HeaderValue::from_static("true");
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// The middleware that adds CORS headers to a route's responses.
-#[derive(Clone, Copy)]
 pub struct Cors {
-    policy: &'static Policy,
+    policy: Rc<Policy>,
 }
 
 impl Cors {
     /// Middleware for `policy`.
-    pub const fn new(policy: &'static Policy) -> Self {
+    pub(crate) fn new(policy: Rc<Policy>) -> Self {
         Self { policy }
     }
 }
@@ -48,7 +48,8 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(CorsService {
             service,
-            policy: self.policy,
+            policy: Rc::clone(&self.policy),
+            expose_headers: self.policy.headers().expose_headers,
         }))
     }
 }
@@ -56,7 +57,8 @@ where
 /// The service [`Cors`] wraps a route in.
 pub struct CorsService<S> {
     service: S,
-    policy: &'static Policy,
+    policy: Rc<Policy>,
+    expose_headers: Option<HeaderValue>,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsService<S>
@@ -71,22 +73,64 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let policy = self.policy;
+        let policy = &*self.policy;
         // Decided before the handler runs, from the first `Origin` value only.
         let origin = if policy.is_any_origin() {
-            None
+            Some(ANY_ORIGIN.clone())
         } else {
             req.headers()
                 .get(ORIGIN)
                 .filter(|origin| policy.allows_origin(origin.as_bytes()))
                 .cloned()
         };
+        let headers = CorsHeaders {
+            grant: origin.map(|origin| Grant {
+                origin,
+                expose_headers: self.expose_headers.clone(),
+            }),
+            credentials: policy.credentials,
+            vary_origin: !policy.is_any_origin(),
+        };
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
         CorsFuture {
             future: self.service.call(req),
-            policy,
-            origin,
+            headers: Some(headers),
+        }
+    }
+}
+
+/// What an actual response of one request gets, decided when the request arrives.
+#[derive(Debug)]
+struct CorsHeaders {
+    /// `Some` when the origin is allowed (always, for a plain `"*"` policy).
+    grant: Option<Grant>,
+    credentials: bool,
+    /// `false` for a plain `"*"` policy, whose responses do not depend on the origin.
+    vary_origin: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Grant {
+    /// The request's origin, or `*`.
+    origin: HeaderValue,
+    expose_headers: Option<HeaderValue>,
+}
+
+impl CorsHeaders {
+    /// Adds the headers to a response.
+    fn apply(self, headers: &mut HeaderMap) {
+        if let Some(grant) = self.grant {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.origin);
+            if self.credentials {
+                headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
+            }
+            if let Some(value) = grant.expose_headers {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value);
+            }
+        }
+        if self.vary_origin {
+            append_vary_origin(headers);
         }
     }
 }
@@ -96,8 +140,7 @@ pin_project_lite::pin_project! {
     pub struct CorsFuture<F> {
         #[pin]
         future: F,
-        policy: &'static Policy,
-        origin: Option<HeaderValue>,
+        headers: Option<CorsHeaders>,
     }
 }
 
@@ -111,20 +154,19 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = std::task::ready!(this.future.poll(cx));
-        let origin = this.origin.take();
+        let Some(headers) = this.headers.take() else {
+            // Polled again after completion: nothing left to add.
+            return Poll::Ready(result);
+        };
         Poll::Ready(match result {
             Ok(mut response) => {
-                apply(this.policy, origin, response.headers_mut());
+                headers.apply(response.headers_mut());
                 Ok(response)
             }
             // An error from a middleware inside this one (the route's own `wrap`): handler and
             // extractor errors are responses already. actix-web turns it into its response
             // further out, through `error_response`, which `WithCors` extends with the headers.
-            Err(error) => Err(Error::from(WithCors {
-                error,
-                policy: this.policy,
-                origin,
-            })),
+            Err(error) => Err(Error::from(WithCors { error, headers })),
         })
     }
 }
@@ -132,8 +174,7 @@ where
 /// An error from inside the route, whose response gets the CORS headers of the request.
 struct WithCors {
     error: Error,
-    policy: &'static Policy,
-    origin: Option<HeaderValue>,
+    headers: CorsHeaders,
 }
 
 impl fmt::Debug for WithCors {
@@ -155,32 +196,14 @@ impl ResponseError for WithCors {
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut response = self.error.error_response();
-        apply(self.policy, self.origin.clone(), response.headers_mut());
+        let headers = CorsHeaders {
+            grant: self.headers.grant.clone(),
+            credentials: self.headers.credentials,
+            vary_origin: self.headers.vary_origin,
+        };
+        headers.apply(response.headers_mut());
         response
     }
-}
-
-/// Adds the CORS headers of an actual response. `origin` is the request's `Origin` when the
-/// policy allows it.
-pub(crate) fn apply(policy: &Policy, origin: Option<HeaderValue>, headers: &mut HeaderMap) {
-    if policy.is_any_origin() {
-        // Nothing depends on the request's origin: no `Vary` needed.
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, ANY_ORIGIN.clone());
-        if let Some(value) = &policy.expose_headers_value {
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value.clone());
-        }
-        return;
-    }
-    if let Some(origin) = origin {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        if policy.credentials {
-            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
-        }
-        if let Some(value) = &policy.expose_headers_value {
-            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value.clone());
-        }
-    }
-    append_vary_origin(headers);
 }
 
 /// Appends `Vary: Origin` unless a `Vary` already names `Origin` (or is `*`): the handler's own

@@ -1,0 +1,59 @@
+//! What the code `#[cors]` generates for a route calls at registration: the route's policy,
+//! decoded once per worker, and the parts made from it (the preflight service, the method guard,
+//! the header middleware).
+
+use std::rc::Rc;
+
+use actix_web::guard::{Guard, GuardContext};
+
+use crate::policy::Policy;
+use crate::preflight::Preflight;
+use crate::response::Cors;
+
+/// One annotated route's policy.
+pub struct RoutePolicy {
+    policy: Rc<Policy>,
+}
+
+impl RoutePolicy {
+    /// Decodes the policy text the macro generated. Text this runtime cannot read (only possible
+    /// with a `cors-macros` of another version, which the exact version pin rules out) yields a
+    /// route that answers nothing, reported on standard error, never a panic.
+    pub fn new(encoded: &'static str) -> Self {
+        let policy = Policy::decode(encoded).unwrap_or_else(|error| {
+            eprintln!(
+                "cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled"
+            );
+            Policy::deny_all()
+        });
+        Self {
+            policy: Rc::new(policy),
+        }
+    }
+
+    /// The preflight service for the route at `path`.
+    pub fn preflight(&self, path: &'static str) -> Preflight {
+        Preflight::new(path, Rc::clone(&self.policy))
+    }
+
+    /// The route's method guard.
+    pub fn methods(&self) -> RoutedMethods {
+        RoutedMethods(Rc::clone(&self.policy))
+    }
+
+    /// The middleware that adds CORS headers to the route's responses.
+    pub fn middleware(&self) -> Cors {
+        Cors::new(Rc::clone(&self.policy))
+    }
+}
+
+/// Passes requests whose method the route serves: what `guard::Get()` and friends are to
+/// actix-web's own route macros, read from the policy, so standard and custom methods (`QUERY`)
+/// are handled alike.
+pub struct RoutedMethods(Rc<Policy>);
+
+impl Guard for RoutedMethods {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        self.0.routes_method(ctx.head().method.as_str().as_bytes())
+    }
+}
