@@ -5,6 +5,8 @@
 //! attribute into a raw policy, `cors_policy::validate` checks every rule, [`expand`] generates
 //! the code. Diagnostics are collected in a [`ctxt::Ctxt`] and emitted together.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 

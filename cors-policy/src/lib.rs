@@ -7,6 +7,8 @@
 //! Pipeline: the macro parses the attribute into a [`RawPolicy`], [`validate`] checks it against
 //! every [`Rule`] and returns a [`Policy`] or [`Diagnostic`]s, and the macro expands the policy.
 
+#![warn(missing_docs)]
+
 pub mod hash;
 pub mod names;
 pub mod origin;

@@ -32,6 +32,8 @@
 //! - a plain `origins = ["*"]` policy answers `Access-Control-Allow-Origin: *` on every response,
 //!   which then does not depend on the request, so no `Vary` is added.
 
+#![warn(missing_docs)]
+
 pub use cors_macros::cors;
 
 mod policy;
