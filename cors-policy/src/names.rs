@@ -51,11 +51,32 @@ pub const CORS_RESPONSE_HEADERS: &[&str] = &[
     "access-control-max-age",
 ];
 
-/// Headers that only matter on a preflight response; exposing them to a page means nothing.
-pub const PREFLIGHT_ONLY_RESPONSE_HEADERS: &[&str] = &[
-    "access-control-allow-headers",
-    "access-control-allow-methods",
-    "access-control-max-age",
+/// Headers only requests carry: exposing them on a response means nothing. (Together with
+/// [`CORS_RESPONSE_HEADERS`], the names `expose_headers` refuses as not exposable.)
+pub const REQUEST_ONLY_HEADERS: &[&str] = &[
+    "accept",
+    "accept-charset",
+    "accept-encoding",
+    "accept-language",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "authorization",
+    "cookie",
+    "cookie2",
+    "dnt",
+    "expect",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-range",
+    "if-unmodified-since",
+    "origin",
+    "proxy-authorization",
+    "range",
+    "referer",
+    "te",
+    "user-agent",
 ];
 
 /// Response headers a page can never read (Fetch "forbidden response-header name").
@@ -103,7 +124,7 @@ mod tests {
         for list in [
             FORBIDDEN_REQUEST_HEADERS,
             CORS_RESPONSE_HEADERS,
-            PREFLIGHT_ONLY_RESPONSE_HEADERS,
+            REQUEST_ONLY_HEADERS,
             FORBIDDEN_RESPONSE_HEADERS,
             SAFELISTED_RESPONSE_HEADERS,
         ] {

@@ -511,40 +511,6 @@ enum HeaderList {
     Expose,
 }
 
-/// Request-only names, and CORS names that only mean something on a preflight: a page cannot
-/// read them from an actual response, so exposing them is a mistake.
-const NOT_EXPOSABLE: &[&str] = &[
-    "accept",
-    "accept-charset",
-    "accept-encoding",
-    "accept-language",
-    "access-control-allow-credentials",
-    "access-control-allow-headers",
-    "access-control-allow-methods",
-    "access-control-allow-origin",
-    "access-control-expose-headers",
-    "access-control-max-age",
-    "access-control-request-headers",
-    "access-control-request-method",
-    "authorization",
-    "cookie",
-    "cookie2",
-    "dnt",
-    "expect",
-    "host",
-    "if-match",
-    "if-modified-since",
-    "if-none-match",
-    "if-range",
-    "if-unmodified-since",
-    "origin",
-    "proxy-authorization",
-    "range",
-    "referer",
-    "te",
-    "user-agent",
-];
-
 fn check_header_list<S: Copy>(
     cx: &mut Ctxt<S>,
     list: Option<&List<S>>,
@@ -624,7 +590,10 @@ fn check_header_list<S: Copy>(
                 .help("remove it");
                 true
             }
-            HeaderList::Expose if NOT_EXPOSABLE.contains(&lower.as_str()) => {
+            HeaderList::Expose
+                if names::REQUEST_ONLY_HEADERS.contains(&lower.as_str())
+                    || names::CORS_RESPONSE_HEADERS.contains(&lower.as_str()) =>
+            {
                 cx.error(Rule::ExposeNotResponse, item.span, format!("{} is not a header an actual response carries for the page", quoted(name)))
                     .note("`expose_headers` lists response headers a page may read; request headers and preflight-only headers mean nothing there")
                     .help("remove it");

@@ -90,29 +90,27 @@ pub fn encode(policy: &Policy) -> String {
         line("any-header", "");
     }
     line("acam", &policy.allow_methods.join(", "));
-    let acah: Vec<&str> = policy
-        .allow_any_header
-        .then_some("*")
-        .into_iter()
-        .chain(policy.allow_headers.iter().map(String::as_str))
-        .collect();
-    if !acah.is_empty() {
-        line("acah", &acah.join(", "));
+    if let Some(acah) = header_list(policy.allow_any_header, &policy.allow_headers) {
+        line("acah", &acah);
     }
-    let aceh: Vec<&str> = policy
-        .expose_any_header
-        .then_some("*")
-        .into_iter()
-        .chain(policy.expose_headers.iter().map(String::as_str))
-        .collect();
-    if !aceh.is_empty() {
-        line("aceh", &aceh.join(", "));
+    if let Some(aceh) = header_list(policy.expose_any_header, &policy.expose_headers) {
+        line("aceh", &aceh);
     }
     if let Some(max_age) = policy.max_age {
         line("acma", &max_age.to_string());
     }
     line("acrh-max", &acrh_max_len(policy).to_string());
     out
+}
+
+/// A header-list value: `*` first when `any`, then the names; `None` when empty.
+fn header_list(any: bool, names: &[String]) -> Option<String> {
+    let all: Vec<&str> = any
+        .then_some("*")
+        .into_iter()
+        .chain(names.iter().map(String::as_str))
+        .collect();
+    (!all.is_empty()).then(|| all.join(", "))
 }
 
 /// A decoded policy, borrowing every string from the encoded text.
