@@ -15,26 +15,21 @@ use syn::{Ident, LitStr};
 use cors_policy::Policy;
 
 use crate::handler::Handler;
-use crate::route::RouteAttr;
+use crate::route::{RouteAttr, Routes};
 
 /// The expansion of a handler whose policy passed every check.
-pub fn handler(item: &Handler, route: &RouteAttr, policy: &Policy) -> TokenStream {
+pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream {
     let name = &item.sig.ident;
-    let function = item.without_attr(route.index);
+    let function = item.without_attrs(&routes.consumed);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let config = Ident::new("__config", Span::mixed_site());
-    let cors = Ident::new("__cors", Span::mixed_site());
-    let encoded = LitStr::new(&cors_policy::wire::encode(policy), Span::call_site());
-    let path = &route.path;
-    let resource_name = match &route.name {
-        Some(name) => name.clone(),
-        None => LitStr::new(&name.to_string(), name.span()),
-    };
-    let guards = &route.guards;
-    let wrappers = &route.wrappers;
-    // The route attribute is consumed here; naming its macro keeps the user's import of it
-    // (`use actix_web::get;`) from turning into an "unused import" warning.
-    let route_macro = item.attrs[route.index].path();
+    // The route attributes are consumed here; naming their macros keeps the user's imports of
+    // them (`use actix_web::get;`) from turning into "unused import" warnings.
+    let route_macros = routes.consumed.iter().map(|&i| item.attrs[i].path());
+    let registrations = routes
+        .routes
+        .iter()
+        .map(|route| registration(name, route, policy, &config));
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types, missing_docs)]
@@ -42,34 +37,80 @@ pub fn handler(item: &Handler, route: &RouteAttr, policy: &Policy) -> TokenStrea
 
         impl ::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, #config: &mut ::actix_web::dev::AppService) {
-                #[allow(unused_imports)]
-                use #route_macro as _;
+                #(
+                    #[allow(unused_imports)]
+                    use #route_macros as _;
+                )*
                 #function
-                let #cors = ::cors_runtime::__private::RoutePolicy::new(#encoded);
-                ::actix_web::dev::HttpServiceFactory::register(#cors.preflight(#path), #config);
-                ::actix_web::dev::HttpServiceFactory::register(
-                    ::actix_web::Resource::new(#path)
-                        .name(#resource_name)
-                        .guard(#cors.methods())
-                        #(.guard(::actix_web::guard::fn_guard(#guards)))*
-                        #(.wrap(#wrappers))*
-                        .wrap(#cors.middleware())
-                        .to(#name),
-                    #config,
-                );
+                #(#registrations)*
             }
         }
     }
 }
 
+/// Registers one route: its preflight service first, then its resource, wrapped last (so
+/// outermost) in the CORS middleware. Each route's policy names only the methods it routes.
+fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident) -> TokenStream {
+    let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
+    let route_policy = Policy {
+        allow_methods: policy
+            .allow_methods
+            .iter()
+            .filter(|m| routed.contains(m))
+            .cloned()
+            .collect(),
+        routed_methods: routed,
+        ..policy.clone()
+    };
+    let encoded = LitStr::new(&cors_policy::wire::encode(&route_policy), Span::call_site());
+    let cors = Ident::new("__cors", Span::mixed_site());
+    let path = &route.path;
+    let resource_name = match &route.name {
+        Some(name) => name.clone(),
+        None => LitStr::new(&name.to_string(), name.span()),
+    };
+    let guards = &route.guards;
+    let wrappers = &route.wrappers;
+    quote! {
+        let #cors = ::cors_runtime::__private::RoutePolicy::new(#encoded);
+        ::actix_web::dev::HttpServiceFactory::register(#cors.preflight(#path), #config);
+        ::actix_web::dev::HttpServiceFactory::register(
+            ::actix_web::Resource::new(#path)
+                .name(#resource_name)
+                .guard(#cors.methods())
+                #(.guard(::actix_web::guard::fn_guard(#guards)))*
+                #(.wrap(#wrappers))*
+                .wrap(#cors.middleware())
+                .to(#name),
+            #config,
+        );
+    }
+}
+
 /// The expansion when the policy has errors: the handler exactly as its route attribute alone
-/// would expand it, so that the only errors the user sees are ours.
+/// would expand it (less the attributes at `drop`, which would only add errors), so that the only
+/// errors the user sees are ours.
 ///
 /// A handler written without `async` (already reported) is emitted as `async fn`, since
 /// actix-web would otherwise add an unrelated error about its `Handler` trait.
-pub fn fallback(mut item: Handler) -> TokenStream {
+pub fn fallback(mut item: Handler, drop: &[usize]) -> TokenStream {
     if item.sig.asyncness.is_none() {
         item.sig.asyncness = Some(syn::token::Async(item.sig.fn_token.span));
     }
-    quote!(#item)
+    let mut used = crate::route::consumed_by_routes(&item.attrs);
+    used.extend(
+        drop.iter()
+            .filter_map(|&i| item.attrs.get(i))
+            .map(syn::Attribute::path),
+    );
+    let function = item.without_attrs(drop);
+    quote! {
+        #(
+            const _: () = {
+                #[allow(unused_imports)]
+                use #used as _;
+            };
+        )*
+        #function
+    }
 }

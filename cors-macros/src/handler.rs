@@ -41,13 +41,13 @@ impl Parse for Handler {
 }
 
 impl Handler {
-    /// The function without the attribute at `skip` (the route attribute `#[cors]` replaces).
-    pub fn without_attr(&self, skip: usize) -> TokenStream {
+    /// The function without the attributes at `skip` (the route attributes `#[cors]` replaces).
+    pub fn without_attrs(&self, skip: &[usize]) -> TokenStream {
         let attrs = self
             .attrs
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != skip)
+            .filter(|(i, _)| !skip.contains(i))
             .map(|(_, a)| a);
         let Self { vis, sig, body, .. } = self;
         quote!(#(#attrs)* #vis #sig #body)

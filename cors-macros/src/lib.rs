@@ -48,7 +48,7 @@ fn expand_cors(
         Err(err) => {
             // A syntax error in the attribute: syn's error points at the token.
             let mut out = err.to_compile_error();
-            out.extend(expand::fallback(item));
+            out.extend(expand::fallback(item, &[]));
             return out;
         }
     };
@@ -63,19 +63,23 @@ fn expand_cors(
         .help("write `async fn`");
     }
     let route = match route::find(&mut cx, &item.attrs) {
-        route::Found::Route(route) => route,
+        route::Found::Routes(routes) => routes,
         found => {
-            if matches!(found, route::Found::Nothing) {
-                route::missing(&mut cx, Span::call_site());
-            }
+            let drop = match found {
+                route::Found::Unusable(drop) => drop,
+                _ => {
+                    route::missing(&mut cx, Span::call_site());
+                    Vec::new()
+                }
+            };
             let mut out = ctxt::emit(&cx.into_diagnostics());
-            out.extend(expand::fallback(item));
+            out.extend(expand::fallback(item, &drop));
             return out;
         }
     };
     let policy_route = cors_policy::Route {
-        span: route.path.span(),
-        methods: route.methods.clone(),
+        span: Span::call_site(),
+        methods: route.methods(),
     };
     // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error
     // no token of the user's is to blame for.
@@ -87,7 +91,7 @@ fn expand_cors(
         Some(policy) if !all.iter().any(|d| d.level == Level::Error) => {
             out.extend(expand::handler(&item, &route, &policy))
         }
-        _ => out.extend(expand::fallback(item)),
+        _ => out.extend(expand::fallback(item, &[])),
     }
     out
 }

@@ -1,6 +1,7 @@
-//! Finds the actix-web route attribute below `#[cors]` and reads it, in actix-web-codegen's
-//! grammar: `#[get("/path", name = "..", guard = "..", wrap = "..")]` and
-//! `#[route("/path", method = "GET", method = "POST", ...)]`. `#[cors]` then registers the route
+//! Finds the actix-web route attributes below `#[cors]` and reads them, in actix-web-codegen's
+//! grammar: `#[get("/path", name = "..", guard = "..", wrap = "..")]`,
+//! `#[route("/path", method = "GET", method = "POST", ...)]`, and `#[routes]` followed by several
+//! `#[get]`-like attributes. `#[cors]` then registers the route
 //! itself, exactly as that attribute would have, plus its preflight service.
 //!
 //! Route arguments that actix-web would refuse are not ours to report: the item is then emitted
@@ -15,10 +16,30 @@ use cors_policy::{Rule, Spanned};
 
 use crate::ctxt::Ctxt;
 
-/// The route attribute below `#[cors]`.
+/// The route attributes below `#[cors]`: one `#[get]`-like or `#[route]` attribute, or
+/// `#[routes]` followed by several `#[get]`-like ones.
+pub struct Routes {
+    /// Indices, in the function's attribute list, of the attributes `#[cors]` consumes.
+    pub consumed: Vec<usize>,
+    /// The routes, in the order written.
+    pub routes: Vec<RouteAttr>,
+}
+
+impl Routes {
+    /// Every routed method once, with the token that first routes it, in the order written.
+    pub fn methods(&self) -> Vec<Spanned<String, Span>> {
+        let mut all: Vec<Spanned<String, Span>> = Vec::new();
+        for method in self.routes.iter().flat_map(|r| &r.methods) {
+            if !all.iter().any(|m| m.value == method.value) {
+                all.push(method.clone());
+            }
+        }
+        all
+    }
+}
+
+/// One route: a path and its methods, with the options actix-web's route macros take.
 pub struct RouteAttr {
-    /// Index of the attribute in the function's attribute list.
-    pub index: usize,
     /// The path pattern, as written.
     pub path: LitStr,
     /// The routed methods, each with the token that routes it, in the order written.
@@ -33,10 +54,11 @@ pub struct RouteAttr {
 
 /// What [`find`] found.
 pub enum Found {
-    /// A route attribute `#[cors]` can work with.
-    Route(RouteAttr),
+    /// Route attributes `#[cors]` can work with.
+    Routes(Routes),
     /// A route attribute whose arguments actix-web reports, or one `#[cors]` refuses (reported).
-    Unusable,
+    /// The fallback expansion leaves out the attributes listed, which would only add errors.
+    Unusable(Vec<usize>),
     /// No route attribute at all.
     Nothing,
 }
@@ -54,9 +76,12 @@ const METHOD_MACROS: &[(&str, &str)] = &[
 
 const PLACEMENT_HELP: &str = "write `#[cors(...)]` directly above the route attribute, e.g. `#[cors(origins = [...])] #[get(\"/path\")] async fn handler() ...`";
 
-/// Locates the route attribute among `attrs`, reporting placement errors.
+/// Locates the route attributes among `attrs`, reporting placement errors.
 pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
-    let mut found = Found::Nothing;
+    let mut routes_attr: Option<usize> = None;
+    let mut consumed = Vec::new();
+    let mut routes = Vec::new();
+    let mut unusable = false;
     for (index, attr) in attrs.iter().enumerate() {
         let Some(last) = attr.path().segments.last() else {
             continue;
@@ -74,20 +99,13 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
                 continue;
             }
             "routes" => {
-                cx.error(Rule::Placement, span, "`#[cors]` does not support `#[routes]` yet")
-                    .note("each route of a `#[routes]` handler would need its own preflight handler")
-                    .help("use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods on one path, or one handler per path");
-                return Found::Unusable;
+                routes_attr = Some(index);
+                consumed.push(index);
+                continue;
             }
             "options" => {
-                cx.error(
-                    Rule::Placement,
-                    span,
-                    "`#[cors]` cannot be used on an `OPTIONS` route",
-                )
-                .note("`#[cors]` answers the CORS preflight (`OPTIONS`) for the route itself")
-                .help("put `#[cors]` on the handlers of the methods the page calls");
-                return Found::Unusable;
+                options_route(cx, span);
+                return Found::Unusable(Vec::new());
             }
             "connect" | "trace" => {
                 cx.error(
@@ -97,7 +115,7 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
                 )
                 .note("the Fetch standard forbids CONNECT, TRACE and TRACK in browsers, so CORS does not apply")
                 .help("remove `#[cors]`");
-                return Found::Unusable;
+                return Found::Unusable(Vec::new());
             }
             _ => {}
         }
@@ -105,22 +123,72 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, m)| *m);
-        if single.is_none() && name != "route" {
+        // `#[route]` is not one of the attributes `#[routes]` reads.
+        if single.is_none() && (name != "route" || routes_attr.is_some()) {
             continue;
         }
-        if !matches!(found, Found::Nothing) {
+        if routes_attr.is_none() && !routes.is_empty() {
             cx.error(Rule::Placement, span, "more than one route attribute on a `#[cors]` handler")
-                .help("use one `#[route(\"/path\", method = ..., method = ...)]`, or one handler per route");
-            return Found::Unusable;
+                .help("add `#[routes]` above them, or use one `#[route(\"/path\", method = ..., method = ...)]`");
+            // actix-web would expand the first and trip over the others.
+            let extra = (index..attrs.len())
+                .filter(|&i| is_route_attr(&attrs[i]))
+                .collect();
+            return Found::Unusable(extra);
         }
-        found = match attr.parse_args::<RouteArgs>() {
-            Ok(args) => {
-                read_options(args, index, single, span).map_or(Found::Unusable, Found::Route)
+        consumed.push(index);
+        match attr
+            .parse_args::<RouteArgs>()
+            .ok()
+            .and_then(|args| read_options(args, single, span))
+        {
+            Some(route) => {
+                if let Some(options) = route.methods.iter().find(|m| m.value == "OPTIONS") {
+                    options_route(cx, options.span);
+                    return Found::Unusable(Vec::new());
+                }
+                routes.push(route);
             }
-            Err(_) => Found::Unusable,
-        };
+            None => unusable = true,
+        }
     }
-    found
+    if unusable || (routes_attr.is_some() && routes.is_empty()) {
+        Found::Unusable(Vec::new())
+    } else if routes.is_empty() {
+        Found::Nothing
+    } else {
+        Found::Routes(Routes { consumed, routes })
+    }
+}
+
+fn options_route(cx: &mut Ctxt, span: Span) {
+    cx.error(Rule::Placement, span, "`#[cors]` cannot be used on an `OPTIONS` route")
+        .note("`#[cors]` answers the CORS preflight (`OPTIONS`) for the route itself")
+        .help("serve `OPTIONS` from a handler without `#[cors]`, and put `#[cors]` on the handlers of the methods the page calls");
+}
+
+fn last_ident(attr: &Attribute) -> Option<String> {
+    attr.path().segments.last().map(|s| s.ident.to_string())
+}
+
+fn is_route_attr(attr: &Attribute) -> bool {
+    last_ident(attr).is_some_and(|n| n == "route" || METHOD_MACROS.iter().any(|(m, _)| *m == n))
+}
+
+/// The method attributes that actix-web's `#[routes]` consumes without naming their macros:
+/// what a user imported for them would be reported unused, so expansions name them.
+pub fn consumed_by_routes(attrs: &[Attribute]) -> Vec<&Path> {
+    let Some(start) = attrs
+        .iter()
+        .position(|a| last_ident(a).as_deref() == Some("routes"))
+    else {
+        return Vec::new();
+    };
+    attrs[start + 1..]
+        .iter()
+        .filter(|a| is_route_attr(a))
+        .map(Attribute::path)
+        .collect()
 }
 
 /// Reports that no route attribute sits below `#[cors]`.
@@ -133,14 +201,8 @@ pub fn missing(cx: &mut Ctxt, span: Span) {
 /// Reads the options of a route attribute. `None` when actix-web would refuse them (unknown key,
 /// a value that is not a string literal or does not parse, `method` on a single-method macro, a
 /// method given twice, no method at all).
-fn read_options(
-    args: RouteArgs,
-    index: usize,
-    single: Option<&str>,
-    macro_span: Span,
-) -> Option<RouteAttr> {
+fn read_options(args: RouteArgs, single: Option<&str>, macro_span: Span) -> Option<RouteAttr> {
     let mut route = RouteAttr {
-        index,
         path: args.path,
         methods: Vec::new(),
         name: None,

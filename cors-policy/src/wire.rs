@@ -89,7 +89,9 @@ pub fn encode(policy: &Policy) -> String {
     if policy.allow_any_header {
         line("any-header", "");
     }
-    line("acam", &policy.allow_methods.join(", "));
+    if !policy.allow_methods.is_empty() {
+        line("acam", &policy.allow_methods.join(", "));
+    }
     if let Some(acah) = header_list(policy.allow_any_header, &policy.allow_headers) {
         line("acah", &acah);
     }
@@ -132,8 +134,9 @@ pub struct Decoded<'a> {
     pub allow_headers: Vec<&'a str>,
     /// `"*"` in `allow_headers`.
     pub allow_any_header: bool,
-    /// `Access-Control-Allow-Methods`.
-    pub allow_methods_value: &'a str,
+    /// `Access-Control-Allow-Methods`; `None` when no method is allowed (a route of a
+    /// `#[routes]` handler whose methods are all outside `methods`: every preflight is refused).
+    pub allow_methods_value: Option<&'a str>,
     /// `Access-Control-Allow-Headers`.
     pub allow_headers_value: Option<&'a str>,
     /// `Access-Control-Expose-Headers`.
@@ -167,7 +170,6 @@ pub fn decode(text: &str) -> Result<Decoded<'_>, String> {
         ));
     }
     let mut d = Decoded::default();
-    let mut has_acam = false;
     for line in lines {
         let (key, value) = line.split_once(' ').unwrap_or((line, ""));
         match key {
@@ -196,10 +198,7 @@ pub fn decode(text: &str) -> Result<Decoded<'_>, String> {
             "method" => d.allow_methods.push(value),
             "header" => d.allow_headers.push(value),
             "any-header" => d.allow_any_header = true,
-            "acam" => {
-                d.allow_methods_value = checked(value)?;
-                has_acam = true;
-            }
+            "acam" => d.allow_methods_value = Some(checked(value)?),
             "acah" => d.allow_headers_value = Some(checked(value)?),
             "aceh" => d.expose_headers_value = Some(checked(value)?),
             "acma" => d.max_age_value = Some(checked(value)?),
@@ -211,7 +210,8 @@ pub fn decode(text: &str) -> Result<Decoded<'_>, String> {
             _ => return Err(format!("unknown line `{line}`")),
         }
     }
-    if !has_acam || d.routed_methods.is_empty() {
+    if d.routed_methods.is_empty() || d.allow_methods.is_empty() != d.allow_methods_value.is_none()
+    {
         return Err("incomplete policy".to_owned());
     }
     Ok(d)
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(d.routed_methods, ["PUT", "PATCH"]);
         assert_eq!(d.allow_methods, ["PUT"]);
         assert_eq!(d.allow_headers, ["content-type", "x-api-key"]);
-        assert_eq!(d.allow_methods_value, "PUT");
+        assert_eq!(d.allow_methods_value, Some("PUT"));
         assert_eq!(d.allow_headers_value, Some("content-type, x-api-key"));
         assert_eq!(d.expose_headers_value, Some("X-Request-Id"));
         assert_eq!(d.max_age_value, Some("600"));
@@ -333,17 +333,31 @@ mod tests {
     }
 
     #[test]
+    fn a_route_with_no_allowed_method() {
+        let p = Policy {
+            allow_methods: Vec::new(),
+            routed_methods: vec!["GET".into()],
+            ..policy()
+        };
+        let text = encode(&p);
+        let d = decode(&text).expect("decodes");
+        assert!(d.allow_methods.is_empty());
+        assert_eq!(d.allow_methods_value, None);
+    }
+
+    #[test]
     fn refuses_what_it_did_not_write() {
         for bad in [
             "",
             "cors-policy/0\nrouted GET\nacam GET",
-            "cors-policy/1\nrouted GET",
+            "cors-policy/1\nrouted GET\nmethod GET",
             "cors-policy/1\nacam GET",
-            "cors-policy/1\nrouted GET\nacam GET\nsurprise",
-            "cors-policy/1\nrouted GET\nacam GET\npattern https example.org",
-            "cors-policy/1\nrouted GET\nacam GET\nacrh-max lots",
-            "cors-policy/1\nrouted GET\nacam GET\r",
-            "cors-policy/1\nrouted GET\nacam G\u{7f}T",
+            "cors-policy/1\nrouted GET\nacam GET",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\nsurprise",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\npattern https example.org",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\nacrh-max lots",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\r",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam G\u{7f}T",
         ] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }

@@ -18,8 +18,8 @@ pub struct Policy {
     pub routed_methods: Box<[&'static str]>,
     /// Methods a preflight may ask for.
     pub allow_methods: Box<[&'static str]>,
-    /// `Access-Control-Allow-Methods`.
-    pub allow_methods_value: &'static str,
+    /// `Access-Control-Allow-Methods`; `None` when no method is allowed.
+    pub allow_methods_value: Option<&'static str>,
     /// Allowed request headers, lower case.
     pub allow_headers: Box<[&'static str]>,
     /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
@@ -40,7 +40,7 @@ pub struct Policy {
 /// references).
 #[derive(Clone, Debug)]
 pub(crate) struct PolicyHeaders {
-    pub(crate) allow_methods: HeaderValue,
+    pub(crate) allow_methods: Option<HeaderValue>,
     pub(crate) allow_headers: Option<HeaderValue>,
     pub(crate) expose_headers: Option<HeaderValue>,
     pub(crate) max_age: Option<HeaderValue>,
@@ -143,7 +143,7 @@ impl Policy {
             credentials: false,
             routed_methods: Box::new([]),
             allow_methods: Box::new([]),
-            allow_methods_value: "-",
+            allow_methods_value: None,
             allow_headers: Box::new([]),
             allow_any_header: false,
             allow_headers_value: None,
@@ -157,7 +157,7 @@ impl Policy {
     /// visible ASCII and spaces, which is all `HeaderValue::from_static` asks, so it cannot panic.
     pub(crate) fn headers(&self) -> PolicyHeaders {
         PolicyHeaders {
-            allow_methods: HeaderValue::from_static(self.allow_methods_value),
+            allow_methods: self.allow_methods_value.map(HeaderValue::from_static),
             allow_headers: self.allow_headers_value.map(HeaderValue::from_static),
             expose_headers: self.expose_headers_value.map(HeaderValue::from_static),
             max_age: self.max_age_value.map(HeaderValue::from_static),
@@ -356,7 +356,7 @@ mod tests {
             credentials: false,
             routed_methods: Box::new(["GET"]),
             allow_methods: Box::new(["GET"]),
-            allow_methods_value: "GET",
+            allow_methods_value: Some("GET"),
             allow_headers: Box::new(["content-type", "x-api-key"]),
             allow_any_header: false,
             allow_headers_value: None,

@@ -139,7 +139,9 @@ pub(crate) fn answer(policy: &Policy, values: &PolicyHeaders, headers: &HeaderMa
     if policy.credentials {
         out.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
     }
-    out.insert(ACCESS_CONTROL_ALLOW_METHODS, values.allow_methods.clone());
+    if let Some(value) = &values.allow_methods {
+        out.insert(ACCESS_CONTROL_ALLOW_METHODS, value.clone());
+    }
     if let Some(value) = &values.allow_headers {
         out.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
     }

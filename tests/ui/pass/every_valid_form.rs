@@ -1,4 +1,4 @@
-use actix_web::{delete, get, head, patch, post, put, route, web, App, HttpResponse};
+use actix_web::{delete, get, head, patch, post, put, route, routes, web, App, HttpResponse};
 use cors_runtime::cors;
 
 /// Every key at once.
@@ -98,6 +98,15 @@ async fn intranet() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
+// `#[routes]`: several routes, one policy; each route's preflight names only its own methods.
+#[cors(origins = ["https://app.example.com"], methods = ["PUT"], allow_headers = ["X-Token"])]
+#[routes]
+#[get("/api/multi")]
+#[put("/api/multi/{id}", name = "multi_item")]
+async fn multi() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
 fn main() {
     let _app = App::new()
         .service(create_item)
@@ -110,5 +119,6 @@ fn main() {
         .service(patch_item)
         .service(head_items)
         .service(legacy)
+        .service(multi)
         .service(web::scope("/v1").service(intranet));
 }
