@@ -9,6 +9,8 @@
 //! Positions are generic (`S`): the macro passes `proc_macro2::Span`, tests and
 //! configuration-driven callers pass anything `Copy`.
 
+use std::collections::HashSet;
+
 use crate::names;
 use crate::origin::{parse_origin, OriginPattern, OriginSpec};
 use crate::rules::Rule;
@@ -320,6 +322,9 @@ fn check_origins<S: Copy>(
         .is_some_and(|o| o.value);
     let mut any = None;
     let mut exact: Vec<&Spanned<String, S>> = Vec::new();
+    // Membership only (never iterated), so output order stays the order written; a set keeps
+    // lists of thousands of origins linear.
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut patterns: Vec<(&Spanned<String, S>, OriginPattern)> = Vec::new();
     for item in &list.items {
         let spec = match parse_origin(&item.value) {
@@ -363,7 +368,7 @@ fn check_origins<S: Copy>(
         match spec {
             OriginSpec::Any => any = Some(item),
             OriginSpec::Exact(_) => {
-                if exact.iter().any(|e| e.value == item.value) {
+                if !seen.insert(item.value.as_str()) {
                     cx.error(
                         Rule::DuplicateOrigin,
                         item.span,
@@ -375,7 +380,7 @@ fn check_origins<S: Copy>(
                 }
             }
             OriginSpec::Pattern(p) => {
-                if patterns.iter().any(|(e, _)| e.value == item.value) {
+                if !seen.insert(item.value.as_str()) {
                     cx.error(
                         Rule::DuplicateOrigin,
                         item.span,
