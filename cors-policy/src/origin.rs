@@ -91,24 +91,28 @@ impl OriginSpec {
 
     /// `true` when `self` is a pattern that matches the exact origin `origin`.
     pub fn covers(&self, origin: &str) -> bool {
-        let OriginSpec::Pattern(p) = self else {
-            return false;
-        };
+        matches!(self, OriginSpec::Pattern(p) if p.covers(origin))
+    }
+}
+
+impl OriginPattern {
+    /// `true` when the pattern matches the exact (serialized) origin `origin`.
+    pub fn covers(&self, origin: &str) -> bool {
         let Some((scheme, rest)) = origin.split_once("://") else {
             return false;
         };
-        if scheme != p.scheme {
+        if scheme != self.scheme {
             return false;
         }
         let (host, port) = split_host_port(rest);
-        let host_ok = match &p.host {
+        let host_ok = match &self.host {
             HostPattern::Exact(h) => host == h,
             HostPattern::Subdomains(base) => host
                 .strip_suffix(base.as_str())
                 .and_then(|prefix| prefix.strip_suffix('.'))
                 .is_some_and(|labels| !labels.is_empty()),
         };
-        let port_ok = match p.port {
+        let port_ok = match self.port {
             PortPattern::Any => true,
             PortPattern::Default => port.is_none(),
             PortPattern::Exact(n) => port.and_then(|p| p.parse::<u16>().ok()) == Some(n),

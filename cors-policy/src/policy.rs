@@ -397,9 +397,7 @@ fn check_origins<S: Copy>(
     }
     // Exact origins that a pattern already matches: the list says less than it seems to.
     exact.retain(|e| {
-        let covering = patterns
-            .iter()
-            .find(|(_, p)| OriginSpec::Pattern(p.clone()).covers(&e.value));
+        let covering = patterns.iter().find(|(_, p)| p.covers(&e.value));
         if let Some((pattern, _)) = covering {
             cx.error(
                 Rule::DuplicateOrigin,
