@@ -18,32 +18,33 @@ pub struct Policy {
     pub routed_methods: Box<[&'static str]>,
     /// Methods a preflight may ask for.
     pub allow_methods: Box<[&'static str]>,
-    /// `Access-Control-Allow-Methods`; `None` when no method is allowed.
-    pub allow_methods_value: Option<&'static str>,
+    /// Every routed method is allowed, so the preflight guard's check of
+    /// `Access-Control-Request-Method` is the whole method check.
+    pub methods_implied: bool,
     /// Allowed request headers, lower case.
     pub allow_headers: Box<[&'static str]>,
     /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
     pub allow_any_header: bool,
-    /// `Access-Control-Allow-Headers`.
-    pub allow_headers_value: Option<&'static str>,
     /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
     /// are refused unread, which bounds the work a request can cause.
     pub acrh_max_len: usize,
-    /// `Access-Control-Expose-Headers`.
-    pub expose_headers_value: Option<&'static str>,
-    /// `Access-Control-Max-Age`.
-    pub max_age_value: Option<&'static str>,
+    /// The constant response header values.
+    pub headers: PolicyHeaders,
 }
 
-/// The header values of a [`Policy`], built once per worker when the app starts, then cloned
-/// per response (they borrow `'static` text, so a clone copies a few words and never counts
+/// The constant header values of a [`Policy`], built when the app starts, then cloned per
+/// response (they borrow `'static` text, so a clone copies a few words and counts no
 /// references).
-#[derive(Clone, Debug)]
-pub(crate) struct PolicyHeaders {
-    pub(crate) allow_methods: Option<HeaderValue>,
-    pub(crate) allow_headers: Option<HeaderValue>,
-    pub(crate) expose_headers: Option<HeaderValue>,
-    pub(crate) max_age: Option<HeaderValue>,
+#[derive(Clone, Debug, Default)]
+pub struct PolicyHeaders {
+    /// `Access-Control-Allow-Methods`; `None` when no method is allowed.
+    pub allow_methods: Option<HeaderValue>,
+    /// `Access-Control-Allow-Headers`.
+    pub allow_headers: Option<HeaderValue>,
+    /// `Access-Control-Expose-Headers`.
+    pub expose_headers: Option<HeaderValue>,
+    /// `Access-Control-Max-Age`.
+    pub max_age: Option<HeaderValue>,
 }
 
 /// Allowed origins.
@@ -53,9 +54,13 @@ pub enum Origins {
     Any,
     /// Exact origins in an open-addressing hash table, and patterns.
     List {
-        /// Power-of-two table probed linearly from `origin_hash(origin)`; `""` marks a free slot,
-        /// and at least half the slots are free.
+        /// Short lists (up to [`LINEAR_SCAN_MAX`] origins) in the order written, compared one by
+        /// one: cheaper than hashing the request's origin. Longer lists: a power-of-two table
+        /// probed linearly from `origin_hash(origin)`, `""` marking a free slot, at least half
+        /// the slots free. `linear` says which.
         table: Box<[&'static str]>,
+        /// `table` is a plain list, scanned in order.
+        linear: bool,
         /// Wildcard patterns, tried in order after the table.
         patterns: Box<[Pattern]>,
     },
@@ -94,8 +99,9 @@ impl Policy {
         let origins = if d.any_origin {
             Origins::Any
         } else {
-            let table = if d.exact.is_empty() {
-                Vec::new()
+            let linear = d.exact.len() <= LINEAR_SCAN_MAX;
+            let table = if linear {
+                d.exact.clone()
             } else {
                 cors_policy::hash::build_table(&d.exact)
                     .into_iter()
@@ -114,21 +120,28 @@ impl Policy {
             });
             Origins::List {
                 table: table.into(),
+                linear,
                 patterns: patterns.collect(),
             }
+        };
+        // `wire::decode` has checked that every value is visible ASCII and spaces, which is all
+        // `HeaderValue::from_static` asks: it cannot panic here.
+        let headers = PolicyHeaders {
+            allow_methods: d.allow_methods_value.map(HeaderValue::from_static),
+            allow_headers: d.allow_headers_value.map(HeaderValue::from_static),
+            expose_headers: d.expose_headers_value.map(HeaderValue::from_static),
+            max_age: d.max_age_value.map(HeaderValue::from_static),
         };
         Ok(Self {
             origins,
             credentials: d.credentials,
+            methods_implied: d.routed_methods.iter().all(|m| d.allow_methods.contains(m)),
             routed_methods: d.routed_methods.into(),
             allow_methods: d.allow_methods.into(),
-            allow_methods_value: d.allow_methods_value,
             allow_headers: d.allow_headers.into(),
             allow_any_header: d.allow_any_header,
-            allow_headers_value: d.allow_headers_value,
             acrh_max_len: d.acrh_max_len,
-            expose_headers_value: d.expose_headers_value,
-            max_age_value: d.max_age_value,
+            headers,
         })
     }
 
@@ -138,29 +151,17 @@ impl Policy {
         Self {
             origins: Origins::List {
                 table: Box::new([]),
+                linear: true,
                 patterns: Box::new([]),
             },
             credentials: false,
             routed_methods: Box::new([]),
             allow_methods: Box::new([]),
-            allow_methods_value: None,
+            methods_implied: false,
             allow_headers: Box::new([]),
             allow_any_header: false,
-            allow_headers_value: None,
             acrh_max_len: 0,
-            expose_headers_value: None,
-            max_age_value: None,
-        }
-    }
-
-    /// Builds the header values. [`cors_policy::wire::decode`] has checked that every value is
-    /// visible ASCII and spaces, which is all `HeaderValue::from_static` asks, so it cannot panic.
-    pub(crate) fn headers(&self) -> PolicyHeaders {
-        PolicyHeaders {
-            allow_methods: self.allow_methods_value.map(HeaderValue::from_static),
-            allow_headers: self.allow_headers_value.map(HeaderValue::from_static),
-            expose_headers: self.expose_headers_value.map(HeaderValue::from_static),
-            max_age: self.max_age_value.map(HeaderValue::from_static),
+            headers: PolicyHeaders::default(),
         }
     }
 
@@ -175,8 +176,17 @@ impl Policy {
     pub(crate) fn allows_origin(&self, origin: &[u8]) -> bool {
         match &self.origins {
             Origins::Any => true,
-            Origins::List { table, patterns } => {
-                in_table(table, origin) || patterns.iter().any(|p| p.matches(origin))
+            Origins::List {
+                table,
+                linear,
+                patterns,
+            } => {
+                let exact = if *linear {
+                    table.iter().any(|entry| entry.as_bytes() == origin)
+                } else {
+                    in_table(table, origin)
+                };
+                exact || patterns.iter().any(|p| p.matches(origin))
             }
         }
     }
@@ -224,14 +234,20 @@ impl Policy {
 
     #[inline]
     fn allows_header(&self, name: &[u8]) -> bool {
-        self.allow_headers
-            .iter()
-            .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
-            || self.allow_any_header
-                && !name.eq_ignore_ascii_case(b"authorization")
-                && name.iter().all(|&b| cors_policy::names::is_tchar(b))
+        // Browsers send lower case: an exact comparison first, the case-insensitive one only
+        // for other clients.
+        self.allow_headers.iter().any(|h| {
+            let h = h.as_bytes();
+            h.len() == name.len() && (h == name || h.eq_ignore_ascii_case(name))
+        }) || self.allow_any_header
+            && !name.eq_ignore_ascii_case(b"authorization")
+            && name.iter().all(|&b| cors_policy::names::is_tchar(b))
     }
 }
+
+/// Exact-origin lists up to this length are scanned rather than hashed: comparing a few
+/// lengths costs less than hashing the request's origin.
+pub(crate) const LINEAR_SCAN_MAX: usize = 4;
 
 /// Empty elements tolerated in `Access-Control-Request-Headers`, all lines together. Browsers
 /// send none; a proxy may leave a few. A list of thousands of commas is an attack, not a
@@ -283,6 +299,11 @@ impl Pattern {
         else {
             return false;
         };
+        if let Port::Default = self.port {
+            // No port may follow: a `:` fails the host comparison or the label check anyway,
+            // so the authority is not scanned for one.
+            return self.host_matches(rest);
+        }
         let (host, port) = split_host_port(rest);
         let port_ok = match (&self.port, port) {
             (Port::Default, None) | (Port::Any, None) => true,
@@ -350,19 +371,18 @@ mod tests {
     fn list(table: Vec<&'static str>, patterns: Vec<Pattern>) -> Policy {
         Policy {
             origins: Origins::List {
+                linear: table.len() <= LINEAR_SCAN_MAX && !table.contains(&""),
                 table: table.into(),
                 patterns: patterns.into(),
             },
             credentials: false,
             routed_methods: Box::new(["GET"]),
             allow_methods: Box::new(["GET"]),
-            allow_methods_value: Some("GET"),
+            methods_implied: true,
             allow_headers: Box::new(["content-type", "x-api-key"]),
             allow_any_header: false,
-            allow_headers_value: None,
             acrh_max_len: 128,
-            expose_headers_value: None,
-            max_age_value: None,
+            headers: PolicyHeaders::default(),
         }
     }
 
@@ -387,6 +407,68 @@ mod tests {
                 port: Port::Any,
             },
         ]
+    }
+
+    /// Decodes what the macro would generate for `exact` origins and one pattern.
+    fn decoded(exact: &[String]) -> Policy {
+        let policy = cors_policy::Policy {
+            origins: cors_policy::Origins::List {
+                exact: exact.to_vec(),
+                patterns: vec![cors_policy::origin::OriginPattern {
+                    scheme: "https".into(),
+                    host: cors_policy::origin::HostPattern::Subdomains("example.net".into()),
+                    port: cors_policy::origin::PortPattern::Default,
+                }],
+            },
+            credentials: true,
+            allow_methods: vec!["GET".into()],
+            routed_methods: vec!["GET".into()],
+            allow_headers: vec!["content-type".into()],
+            allow_any_header: false,
+            expose_headers: vec!["X-Id".into()],
+            expose_any_header: false,
+            max_age: Some(600),
+        };
+        let text: &'static str = Box::leak(cors_policy::wire::encode(&policy).into_boxed_str());
+        Policy::decode(text).expect("the macro's own output decodes")
+    }
+
+    #[test]
+    fn short_and_long_lists_match_alike() {
+        for n in [0, 1, LINEAR_SCAN_MAX, LINEAR_SCAN_MAX + 1, 1000] {
+            let exact: Vec<String> = (0..n)
+                .map(|i| format!("https://app{i}.example.com"))
+                .collect();
+            let policy = decoded(&exact);
+            let Origins::List { linear, .. } = &policy.origins else {
+                panic!("a list policy");
+            };
+            assert_eq!(*linear, n <= LINEAR_SCAN_MAX, "{n} origins");
+            for origin in &exact {
+                assert!(policy.allows_origin(origin.as_bytes()), "{origin} of {n}");
+            }
+            assert!(policy.allows_origin(b"https://a.example.net"));
+            for refused in [
+                "https://app.example.com",
+                "",
+                "https://app0.example.com/",
+                "https://example.net",
+            ] {
+                assert!(
+                    !policy.allows_origin(refused.as_bytes()),
+                    "{refused} of {n}"
+                );
+            }
+            assert!(policy.methods_implied);
+            assert_eq!(
+                policy.headers.max_age.as_ref().map(|v| v.as_bytes()),
+                Some(&b"600"[..])
+            );
+            assert_eq!(
+                policy.headers.expose_headers.as_ref().map(|v| v.as_bytes()),
+                Some(&b"X-Id"[..])
+            );
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::{Policy, PolicyHeaders};
+use crate::policy::Policy;
 use crate::response::{ANY_ORIGIN, TRUE};
 
 /// Preflight responses depend on all three request headers.
@@ -53,7 +53,6 @@ impl HttpServiceFactory for Preflight {
         };
         let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.policy)));
         let service = PreflightService {
-            headers: self.policy.headers(),
             policy: self.policy,
         };
         config.register_service(rdef, Some(vec![guard]), service, None);
@@ -82,7 +81,6 @@ impl Guard for PreflightGuard {
 #[derive(Clone)]
 struct PreflightService {
     policy: Rc<Policy>,
-    headers: PolicyHeaders,
 }
 
 impl ServiceFactory<ServiceRequest> for PreflightService {
@@ -106,21 +104,23 @@ impl Service<ServiceRequest> for PreflightService {
     actix_web::dev::always_ready!();
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let response = answer(&self.policy, &self.headers, req.headers());
+        let response = answer(&self.policy, req.headers());
         ready(Ok(req.into_response(response)))
     }
 }
 
-/// The preflight response for the request headers `headers` under `policy`, whose header
-/// values are `values`.
-pub(crate) fn answer(policy: &Policy, values: &PolicyHeaders, headers: &HeaderMap) -> HttpResponse {
+/// The preflight response for the request headers `headers` under `policy`.
+pub(crate) fn answer(policy: &Policy, headers: &HeaderMap) -> HttpResponse {
     let origin = headers
         .get(ORIGIN)
         .filter(|origin| policy.allows_origin(origin.as_bytes()));
     let granted = origin.filter(|_| {
-        headers
-            .get(ACCESS_CONTROL_REQUEST_METHOD)
-            .is_some_and(|m| policy.allows_method(m.as_bytes()))
+        // The guard let through only methods the route serves; when it allows them all, the
+        // method needs no second look.
+        (policy.methods_implied
+            || headers
+                .get(ACCESS_CONTROL_REQUEST_METHOD)
+                .is_some_and(|m| policy.allows_method(m.as_bytes())))
             && policy.allows_request_headers(headers)
     });
     let Some(origin) = granted else {
@@ -139,13 +139,13 @@ pub(crate) fn answer(policy: &Policy, values: &PolicyHeaders, headers: &HeaderMa
     if policy.credentials {
         out.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
     }
-    if let Some(value) = &values.allow_methods {
+    if let Some(value) = &policy.headers.allow_methods {
         out.insert(ACCESS_CONTROL_ALLOW_METHODS, value.clone());
     }
-    if let Some(value) = &values.allow_headers {
+    if let Some(value) = &policy.headers.allow_headers {
         out.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
     }
-    if let Some(value) = &values.max_age {
+    if let Some(value) = &policy.headers.max_age {
         out.insert(ACCESS_CONTROL_MAX_AGE, value.clone());
     }
     out.insert(VARY, PREFLIGHT_VARY.clone());

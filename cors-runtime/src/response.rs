@@ -49,7 +49,6 @@ where
         ready(Ok(CorsService {
             service,
             policy: Rc::clone(&self.policy),
-            expose_headers: self.policy.headers().expose_headers,
         }))
     }
 }
@@ -58,7 +57,6 @@ where
 pub struct CorsService<S> {
     service: S,
     policy: Rc<Policy>,
-    expose_headers: Option<HeaderValue>,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsService<S>
@@ -83,53 +81,40 @@ where
                 .filter(|origin| policy.allows_origin(origin.as_bytes()))
                 .cloned()
         };
-        let headers = CorsHeaders {
-            grant: origin.map(|origin| Grant {
-                origin,
-                expose_headers: self.expose_headers.clone(),
-            }),
-            credentials: policy.credentials,
-            vary_origin: !policy.is_any_origin(),
-        };
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
         CorsFuture {
             future: self.service.call(req),
-            headers: Some(headers),
+            grant: Some(Grant {
+                policy: Rc::clone(&self.policy),
+                origin,
+            }),
         }
     }
 }
 
-/// What an actual response of one request gets, decided when the request arrives.
-#[derive(Debug)]
-struct CorsHeaders {
-    /// `Some` when the origin is allowed (always, for a plain `"*"` policy).
-    grant: Option<Grant>,
-    credentials: bool,
-    /// `false` for a plain `"*"` policy, whose responses do not depend on the origin.
-    vary_origin: bool,
-}
-
-#[derive(Debug, Clone)]
+/// What the actual response of one request gets, decided when the request arrives.
 struct Grant {
-    /// The request's origin, or `*`.
-    origin: HeaderValue,
-    expose_headers: Option<HeaderValue>,
+    policy: Rc<Policy>,
+    /// The request's origin when allowed, `*` for a plain `"*"` policy, else `None`.
+    origin: Option<HeaderValue>,
 }
 
-impl CorsHeaders {
+impl Grant {
     /// Adds the headers to a response.
-    fn apply(self, headers: &mut HeaderMap) {
-        if let Some(grant) = self.grant {
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, grant.origin);
-            if self.credentials {
+    fn apply(&self, headers: &mut HeaderMap) {
+        let policy = &*self.policy;
+        if let Some(origin) = &self.origin {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            if policy.credentials {
                 headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
             }
-            if let Some(value) = grant.expose_headers {
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value);
+            if let Some(value) = &policy.headers.expose_headers {
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, value.clone());
             }
         }
-        if self.vary_origin {
+        // A plain `"*"` policy's responses do not depend on the origin: no `Vary`.
+        if !policy.is_any_origin() {
             append_vary_origin(headers);
         }
     }
@@ -140,7 +125,7 @@ pin_project_lite::pin_project! {
     pub struct CorsFuture<F> {
         #[pin]
         future: F,
-        headers: Option<CorsHeaders>,
+        grant: Option<Grant>,
     }
 }
 
@@ -154,19 +139,19 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = std::task::ready!(this.future.poll(cx));
-        let Some(headers) = this.headers.take() else {
+        let Some(grant) = this.grant.take() else {
             // Polled again after completion: nothing left to add.
             return Poll::Ready(result);
         };
         Poll::Ready(match result {
             Ok(mut response) => {
-                headers.apply(response.headers_mut());
+                grant.apply(response.headers_mut());
                 Ok(response)
             }
             // An error from a middleware inside this one (the route's own `wrap`): handler and
             // extractor errors are responses already. actix-web turns it into its response
             // further out, through `error_response`, which `WithCors` extends with the headers.
-            Err(error) => Err(Error::from(WithCors { error, headers })),
+            Err(error) => Err(Error::from(WithCors { error, grant })),
         })
     }
 }
@@ -174,7 +159,7 @@ where
 /// An error from inside the route, whose response gets the CORS headers of the request.
 struct WithCors {
     error: Error,
-    headers: CorsHeaders,
+    grant: Grant,
 }
 
 impl fmt::Debug for WithCors {
@@ -196,12 +181,7 @@ impl ResponseError for WithCors {
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut response = self.error.error_response();
-        let headers = CorsHeaders {
-            grant: self.headers.grant.clone(),
-            credentials: self.headers.credentials,
-            vary_origin: self.headers.vary_origin,
-        };
-        headers.apply(response.headers_mut());
+        self.grant.apply(response.headers_mut());
         response
     }
 }
