@@ -78,7 +78,6 @@ fn expand_cors(
         }
     };
     let policy_route = cors_policy::Route {
-        span: Span::call_site(),
         methods: route.methods(),
     };
     // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error

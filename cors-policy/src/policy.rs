@@ -76,11 +76,9 @@ impl<S> Default for RawPolicy<S> {
     }
 }
 
-/// What the route attribute below `#[cors]` serves.
+/// What the route attribute(s) below `#[cors]` serve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route<S> {
-    /// The route attribute's position, for errors about the route as a whole.
-    pub span: S,
     /// The routed methods, upper case, each with the token that routes it.
     pub methods: Vec<Spanned<String, S>>,
 }
@@ -680,7 +678,6 @@ mod tests {
 
     fn route(methods: &[&'static str]) -> Route<S> {
         Route {
-            span: "route",
             methods: methods
                 .iter()
                 .map(|m| Spanned::new(m.to_string(), *m))
