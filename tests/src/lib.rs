@@ -1,1 +1,6 @@
+//! Tests of the workspace: trybuild UI cases (`ui/`) and integration tests (`tests/`). The library
+//! itself only compiles the examples of `#[cors]`'s documentation as doctests, here where
+//! actix-web and cors-runtime are available.
 
+#[doc = include_str!("../../cors-macros/RULES.md")]
+pub mod cors_docs {}
