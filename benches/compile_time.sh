@@ -34,7 +34,7 @@ gen_crate() { # dir with_cors handlers
   } >"$dir/Cargo.toml"
   cp "$root/Cargo.lock" "$dir/Cargo.lock"
   {
-    echo 'use actix_web::{get, post, App, HttpResponse};'
+    echo 'use actix_web::{App, HttpResponse};'
     [[ $with == 1 ]] && echo 'use cors_runtime::cors;'
     for ((i = 0; i < count; i++)); do
       if [[ $with == 1 ]]; then
@@ -44,7 +44,7 @@ gen_crate() { # dir with_cors handlers
           echo "#[cors(origins = [\"*\"], allow_headers = [\"Content-Type\"])]"
         fi
       fi
-      if ((i % 2 == 0)); then echo "#[post(\"/api/items/$i\")]"; else echo "#[get(\"/api/items/$i\")]"; fi
+      if ((i % 2 == 0)); then echo "#[actix_web::post(\"/api/items/$i\")]"; else echo "#[actix_web::get(\"/api/items/$i\")]"; fi
       echo "async fn handler_$i() -> HttpResponse { HttpResponse::Ok().body(\"$i\") }"
     done
     echo 'fn main() {'
