@@ -102,10 +102,10 @@ struct Grant {
 
 impl Grant {
     /// Adds the headers to a response.
-    fn apply(&self, headers: &mut HeaderMap) {
+    fn apply(self, headers: &mut HeaderMap) {
         let policy = &*self.policy;
-        if let Some(origin) = &self.origin {
-            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        if let Some(origin) = self.origin {
+            headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if policy.credentials {
                 headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());
             }
@@ -181,7 +181,11 @@ impl ResponseError for WithCors {
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         let mut response = self.error.error_response();
-        self.grant.apply(response.headers_mut());
+        let grant = Grant {
+            policy: Rc::clone(&self.grant.policy),
+            origin: self.grant.origin.clone(),
+        };
+        grant.apply(response.headers_mut());
         response
     }
 }
