@@ -8,8 +8,9 @@
 //! else). Handlers count their calls, so a preflight answered without calling the handler is
 //! proven, not assumed.
 
+mod support;
+
 use std::cell::Cell;
-use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{ErrorBadRequest, ErrorUnauthorized};
 use actix_web::guard::GuardContext;
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, VARY};
+use actix_web::http::header::{HeaderName, HeaderValue, VARY};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, DefaultHeaders, Next};
 use actix_web::{
@@ -26,6 +27,11 @@ use actix_web::{
     HttpServer,
 };
 use cors_runtime::cors;
+use support::Outcome::*;
+use support::{
+    case, get, granted, is_cors_header, none, opts, pf, pf_ok, post, refused, req, send, vary_only,
+    Case, Headers, Req, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Handler call counter. `#[actix_web::test]` runs the app on the test's own thread, so a
@@ -376,153 +382,22 @@ fn app() -> App<
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests.
-
-struct Req {
-    method: Method,
-    path: String,
-    headers: Vec<(HeaderName, HeaderValue)>,
-    body: Option<&'static str>,
-}
-
-fn req(method: Method, path: &str) -> Req {
-    Req {
-        method,
-        path: path.to_owned(),
-        headers: Vec::new(),
-        body: None,
-    }
-}
-
-fn get(path: &str) -> Req {
-    req(Method::GET, path)
-}
-
-fn post(path: &str) -> Req {
-    req(Method::POST, path)
-}
-
-fn opts(path: &str) -> Req {
-    req(Method::OPTIONS, path)
-}
-
-/// A preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
-fn pf(path: &str, origin: &str, method: &str) -> Req {
-    opts(path).origin(origin).acrm(method)
-}
+// The harness (`support/mod.rs`), and what only this file's tables use.
 
 impl Req {
-    /// Appends a header line (a name may repeat).
-    fn bytes(mut self, name: &str, value: &[u8]) -> Self {
-        let name = HeaderName::from_bytes(name.as_bytes()).expect("valid header name");
-        let value = HeaderValue::from_bytes(value).expect("valid header value");
-        self.headers.push((name, value));
-        self
-    }
-
-    fn h(self, name: &str, value: &str) -> Self {
-        self.bytes(name, value.as_bytes())
-    }
-
-    fn origin(self, origin: &str) -> Self {
-        self.h("origin", origin)
-    }
-
-    fn acrm(self, method: &str) -> Self {
-        self.h("access-control-request-method", method)
-    }
-
-    fn acrh(self, names: &str) -> Self {
-        self.h("access-control-request-headers", names)
-    }
-
+    /// The request body (only this file's tables send one).
     fn body(mut self, body: &'static str) -> Self {
         self.body = Some(body);
         self
     }
+}
 
-    fn has(&self, name: &str) -> bool {
-        self.headers.iter().any(|(n, _)| n.as_str() == name)
+impl Case {
+    /// Another handler (not counted by default) runs once.
+    fn runs_once(mut self) -> Self {
+        self.runs = Some(1);
+        self
     }
-
-    fn is_preflight_shaped(&self) -> bool {
-        self.method == Method::OPTIONS
-            && self.has("origin")
-            && self.has("access-control-request-method")
-    }
-
-    fn build(&self) -> test::TestRequest {
-        let mut t = test::TestRequest::default()
-            .method(self.method.clone())
-            .uri(&self.path);
-        for (name, value) in &self.headers {
-            t = t.append_header((name.clone(), value.clone()));
-        }
-        if let Some(body) = self.body {
-            t = t.set_payload(body);
-        }
-        t
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Expectations.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    /// No `Origin`: an ordinary request, handled as usual.
-    NotCors,
-    /// An actual CORS request (`Origin`, not a preflight), handled as usual.
-    Actual,
-    /// A preflight answered by `#[cors]` with a grant, without calling the handler.
-    Granted,
-    /// A preflight answered by `#[cors]` with a refusal, without calling the handler.
-    Refused,
-    /// A preflight for a method no `#[cors]` handler of the path serves: not answered by us.
-    FallsThrough,
-}
-use Outcome::*;
-
-const ACAO: &str = "access-control-allow-origin";
-const ACAC: &str = "access-control-allow-credentials";
-const ACAM: &str = "access-control-allow-methods";
-const ACAH: &str = "access-control-allow-headers";
-const ACMA: &str = "access-control-max-age";
-const ACEH: &str = "access-control-expose-headers";
-const VARY_: &str = "vary";
-const PFV: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
-
-type Headers = Vec<(&'static str, &'static str)>;
-
-/// The headers of a refused preflight: only its `Vary`.
-fn refused() -> Headers {
-    vec![(VARY_, PFV)]
-}
-
-/// The headers of an actual response to a refused or absent origin.
-fn vary_only() -> Headers {
-    vec![(VARY_, "Origin")]
-}
-
-/// No CORS-related header at all.
-fn none() -> Headers {
-    Vec::new()
-}
-
-/// An actual response granted to `origin`, no credentials, nothing exposed.
-fn granted(origin: &'static str) -> Headers {
-    vec![(ACAO, origin), (VARY_, "Origin")]
-}
-
-/// A granted preflight: `ACAO`, `ACAM`, and `Vary`, plus `more`.
-fn pf_ok(
-    origin: &'static str,
-    methods: &'static str,
-    more: &[(&'static str, &'static str)],
-) -> Headers {
-    let mut h = vec![(ACAO, origin), (ACAM, methods), (VARY_, PFV)];
-    h.extend_from_slice(more);
-    h
 }
 
 /// `/cred`'s granted preflight.
@@ -553,214 +428,10 @@ fn public_actual() -> Headers {
     vec![(ACAO, "*"), (ACEH, "X-Request-Id")]
 }
 
-struct Case {
-    name: String,
-    req: Req,
-    outcome: Outcome,
-    status: u16,
-    headers: Headers,
-    /// Handler calls expected; by default 1 for `NotCors`/`Actual`, 0 otherwise.
-    runs: Option<u32>,
-    body: Option<&'static str>,
-    /// Non-CORS response headers that must be present.
-    extra: Vec<(&'static str, &'static str)>,
-}
-
-fn case(
-    name: impl Into<String>,
-    req: Req,
-    outcome: Outcome,
-    status: u16,
-    headers: Headers,
-) -> Case {
-    Case {
-        name: name.into(),
-        req,
-        outcome,
-        status,
-        headers,
-        runs: None,
-        body: None,
-        extra: Vec::new(),
-    }
-}
-
-impl Case {
-    /// The handler is not reached (routing, extractor or middleware failure).
-    fn unreached(mut self) -> Self {
-        self.runs = Some(0);
-        self
-    }
-
-    /// Another handler (not counted by default) runs once.
-    fn runs_once(mut self) -> Self {
-        self.runs = Some(1);
-        self
-    }
-
-    fn body(mut self, body: &'static str) -> Self {
-        self.body = Some(body);
-        self
-    }
-
-    fn extra(mut self, name: &'static str, value: &'static str) -> Self {
-        self.extra.push((name, value));
-        self
-    }
-}
-
-fn is_cors_header(name: &str) -> bool {
-    name.starts_with("access-control-") || name == "vary"
-}
-
-fn cors_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(name, _)| is_cors_header(name.as_str()))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-struct Observed {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-/// Sends `req` as actix-web's HTTP dispatcher would: an `Err` from the service becomes the
-/// error's own response.
-async fn send<S, R, B>(app: &S, req: R) -> Observed
-where
-    S: actix_web::dev::Service<R, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
-{
-    match test::try_call_service(app, req).await {
-        Ok(res) => {
-            let status = res.status();
-            let headers = res.headers().clone();
-            let body = test::read_body(res).await.to_vec();
-            Observed {
-                status,
-                headers,
-                body,
-            }
-        }
-        Err(err) => {
-            let res = err.error_response();
-            let status = res.status();
-            let headers = res.headers().clone();
-            let body = actix_web::body::to_bytes(res.into_body())
-                .await
-                .map(|b| b.to_vec())
-                .unwrap_or_default();
-            Observed {
-                status,
-                headers,
-                body,
-            }
-        }
-    }
-}
-
-/// Runs every case against a fresh app and reports every failure at once.
-async fn run(cases: Vec<Case>) {
-    let app = test::init_service(app()).await;
-    let mut failures = String::new();
+/// Runs every case of the table `table` against a fresh app and reports every failure at once.
+async fn run(table: &str, cases: Vec<Case>) {
     let total = cases.len();
-    for case in cases {
-        let mut errs: Vec<String> = Vec::new();
-        let shape_ok = match case.outcome {
-            NotCors => !case.req.has("origin"),
-            Actual => case.req.has("origin") && !case.req.is_preflight_shaped(),
-            Granted | Refused | FallsThrough => case.req.is_preflight_shaped(),
-        };
-        if !shape_ok {
-            errs.push(format!(
-                "request shape does not fit outcome {:?}",
-                case.outcome
-            ));
-        }
-        let before = hits();
-        let seen = send(&app, case.req.build().to_request()).await;
-        let ran = hits() - before;
-
-        let expected_runs = case.runs.unwrap_or(match case.outcome {
-            NotCors | Actual => 1,
-            Granted | Refused | FallsThrough => 0,
-        });
-        if ran != expected_runs {
-            errs.push(format!(
-                "handler ran {ran} time(s), expected {expected_runs}"
-            ));
-        }
-        if seen.status.as_u16() != case.status {
-            errs.push(format!(
-                "status {}, expected {}",
-                seen.status.as_u16(),
-                case.status
-            ));
-        }
-        let got = cors_headers(&seen.headers);
-        let mut want: Vec<(String, String)> = case
-            .headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect();
-        want.sort();
-        if got != want {
-            errs.push(format!(
-                "CORS headers\n      got:  {got:?}\n      want: {want:?}"
-            ));
-        }
-        let has_allow = got
-            .iter()
-            .any(|(n, _)| n.starts_with("access-control-allow-"));
-        match case.outcome {
-            Granted if !seen.status.is_success() || !got.iter().any(|(n, _)| n == ACAO) => {
-                errs.push("a granted preflight needs a 2xx status and ACAO".into());
-            }
-            Refused if seen.status != StatusCode::FORBIDDEN || has_allow => {
-                errs.push("a refused preflight is 403 without Access-Control-Allow-*".into());
-            }
-            FallsThrough if has_allow => {
-                errs.push(
-                    "a preflight #[cors] does not answer gets no Access-Control-Allow-*".into(),
-                );
-            }
-            _ => {}
-        }
-        if let Some(body) = case.body {
-            if seen.body != body.as_bytes() {
-                errs.push(format!(
-                    "body {:?}, expected {body:?}",
-                    String::from_utf8_lossy(&seen.body)
-                ));
-            }
-        }
-        for (name, value) in &case.extra {
-            let got = seen.headers.get(*name).map(|v| v.as_bytes());
-            if got != Some(value.as_bytes()) {
-                errs.push(format!("header {name}: {got:?}, expected {value:?}"));
-            }
-        }
-        if !errs.is_empty() {
-            let _ = writeln!(failures, "- {}:", case.name);
-            for e in errs {
-                let _ = writeln!(failures, "    {e}");
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "failed cases (of {total}):\n{failures}"
-    );
+    support::run(app(), hits, table, cases).await;
     println!("{total} cases passed");
 }
 
@@ -819,7 +490,7 @@ async fn preflight() {
         case("opt: PUT preflight reaches the user's OPTIONS route", pf("/opt", APP, "PUT"), FallsThrough, 200, none())
             .runs_once().body("user options"),
     ];
-    run(cases).await;
+    run("preflight", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -858,7 +529,7 @@ async fn one_path_two_policies() {
     cases.push(case("scope root: trailing slash is another path", pf("/root/", APP, "GET"), FallsThrough, 404, none()));
     // The scope prefix is required: `/v2/items` is not `/api/v2/items`.
     cases.push(case("v2 without /api", pf("/v2/items", READER, "GET"), FallsThrough, 404, none()));
-    run(cases).await;
+    run("one_path_two_policies", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -898,7 +569,7 @@ async fn request_headers() {
         case("* + Authorization: Authorization granted", pf("/any-header-auth", APP, "DELETE").acrh("authorization,x-anything"),
             Granted, 204, pf_ok(APP, "DELETE", &[(ACAH, "*, authorization")])),
     ];
-    run(cases).await;
+    run("request_headers", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -925,7 +596,7 @@ async fn adversarial_request_headers() {
         case("100 000 spaces, *", any(&" ".repeat(100_000)), Refused, 403, refused()),
     ];
     let started = Instant::now();
-    run(cases).await;
+    run("adversarial_request_headers", cases).await;
     // Generous bound for a debug build on a loaded machine; the real guarantee is the
     // per-policy length cap and the empty-element cap (checked by the cases above).
     let elapsed = started.elapsed();
@@ -1005,7 +676,7 @@ async fn actual_requests() {
         case("subset: PATCH actual", req(Method::PATCH, "/subset").origin(APP), Actual, 200, granted(APP)),
         case("subset: DELETE is not routed", req(Method::DELETE, "/subset").origin(APP), Actual, 404, none()).unreached(),
     ];
-    run(cases).await;
+    run("actual_requests", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1039,7 +710,7 @@ async fn vary_header() {
         case("*: no Vary added", pv(&[]), Actual, 200, vec![(ACAO, "*")]),
         case("*: handler's Vary kept", pv(&["Accept"]), Actual, 200, vec![(ACAO, "*"), (VARY_, "Accept")]),
     ];
-    run(cases).await;
+    run("vary_header", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1074,7 +745,7 @@ async fn odd_requests() {
         case("first ACRM counts (unrouted first)", pf("/cred", APP, "DELETE").acrm("POST"), FallsThrough, 404, none()),
         case("empty ACRM", pf("/cred", APP, ""), FallsThrough, 404, none()),
     ];
-    run(cases).await;
+    run("odd_requests", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1171,7 +842,7 @@ async fn origin_matching() {
     ] {
         check("/exact", origin, ok);
     }
-    run(cases).await;
+    run("origin_matching", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------
