@@ -87,6 +87,29 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
     }
 }
 
+/// The expansion when a route path is refused (already reported): a service named like the
+/// handler that registers nothing, so that `App::service(handler)` raises no second error.
+pub fn inert(item: &Handler, routes: &Routes) -> TokenStream {
+    let name = &item.sig.ident;
+    let function = item.without_attrs(&routes.consumed);
+    let route_macros = routes.consumed.iter().map(|&i| item.attrs[i].path());
+    quote! {
+        #[allow(non_camel_case_types, missing_docs)]
+        pub struct #name;
+
+        impl ::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, _: &mut ::actix_web::dev::AppService) {
+                #(
+                    #[allow(unused_imports)]
+                    use #route_macros as _;
+                )*
+                #[allow(dead_code)]
+                #function
+            }
+        }
+    }
+}
+
 /// The expansion when the policy has errors: the handler exactly as its route attribute alone
 /// would expand it (less the attributes at `drop`, which would only add errors), so that the only
 /// errors the user sees are ours.

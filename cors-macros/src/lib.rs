@@ -77,6 +77,12 @@ fn expand_cors(
             return out;
         }
     };
+    if !route::check_paths(&mut cx, &route) {
+        // actix-web's macro would trip over the same path: register nothing instead.
+        let mut out = ctxt::emit(&cx.into_diagnostics());
+        out.extend(expand::inert(&item, &route));
+        return out;
+    }
     let policy_route = cors_policy::Route {
         methods: route.methods(),
     };

@@ -191,6 +191,31 @@ pub fn consumed_by_routes(attrs: &[Attribute]) -> Vec<&Path> {
         .collect()
 }
 
+/// Checks each route's path with actix-web's own router, as its route macros do, so that a
+/// malformed pattern is a compile error rather than a panic when the app starts. The router
+/// reports a bad pattern by panicking; the panic is caught here and turned into an error on the
+/// path literal.
+pub fn check_paths(cx: &mut Ctxt, routes: &Routes) -> bool {
+    let mut ok = true;
+    for route in &routes.routes {
+        let path = route.path.value();
+        if let Err(payload) =
+            std::panic::catch_unwind(|| actix_router::ResourceDef::new(path.as_str()))
+        {
+            let reason = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("the router refused it");
+            cx.error(Rule::RoutePath, route.path.span(), format!("invalid route path: {reason}"))
+                .note("actix-web would panic when the app starts")
+                .help("dynamic segments are `{name}` or `{name:regex}`, with balanced braces and at most 16 per path");
+            ok = false;
+        }
+    }
+    ok
+}
+
 /// Reports that no route attribute sits below `#[cors]`.
 pub fn missing(cx: &mut Ctxt, span: Span) {
     cx.error(Rule::Placement, span, "`#[cors]` must be placed above an actix-web route attribute")

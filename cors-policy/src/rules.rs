@@ -88,6 +88,8 @@ rules! {
     ValueType = "value-type",
     /// `#[cors]` sits on an `async fn`, directly above an actix-web route attribute.
     Placement = "placement",
+    /// The route's path is a pattern actix-web's router accepts.
+    RoutePath = "route-path",
 }
 
 #[cfg(test)]
