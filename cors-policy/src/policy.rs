@@ -318,6 +318,7 @@ fn check_origins<S: Copy>(
         .dangerously_allow_insecure_origins
         .as_ref()
         .is_some_and(|o| o.value);
+    let mut opt_out_used = false;
     let mut any = None;
     let mut exact: Vec<&Spanned<String, S>> = Vec::new();
     // Membership only (never iterated), so output order stays the order written; a set keeps
@@ -346,7 +347,9 @@ fn check_origins<S: Copy>(
                     "`credentials` cannot be combined with the wildcard origin `\"*\"`",
                 )
                 .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
-            } else if !insecure_ok && !spec.is_secure_or_loopback() {
+            } else if !spec.is_secure_or_loopback() && insecure_ok {
+                opt_out_used = true;
+            } else if !spec.is_secure_or_loopback() {
                 let https = item
                     .value
                     .split_once("://")
@@ -410,6 +413,17 @@ fn check_origins<S: Copy>(
         }
         covering.is_none()
     });
+    if let Some(opt_out) = raw
+        .dangerously_allow_insecure_origins
+        .as_ref()
+        .filter(|o| o.value)
+    {
+        if !opt_out_used {
+            cx.warning(Rule::InsecureCredentials, opt_out.span, "`dangerously_allow_insecure_origins` has no effect here")
+                .note("it only lets a credentialed policy trust plain-http origins that are not loopback, and this policy has none")
+                .help("remove it, so that adding such an origin later is caught");
+        }
+    }
     if let Some(star) = any {
         if list.items.len() > 1 {
             cx.error(Rule::WildcardAlone, star.span, "the wildcard origin `\"*\"` cannot be combined with other origins")
@@ -937,6 +951,32 @@ mod tests {
         ];
         for (raw, expected) in cases {
             assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn an_unneeded_opt_out_is_a_warning() {
+        let with_opt_out = |origins: &[&'static str]| RawPolicy {
+            dangerously_allow_insecure_origins: Some(Spanned::new(true, "opt-out")),
+            ..creds(base(origins))
+        };
+        for (origins, warned) in [
+            (&["https://a.example.com"][..], true),
+            (&["http://localhost:3000"][..], true),
+            (&["http://a.example.com"][..], false),
+        ] {
+            let (policy, diagnostics) = validate(&with_opt_out(origins), &route(&["GET"]), "attr");
+            assert!(policy.is_some(), "{origins:?}");
+            let warnings: Vec<_> = diagnostics
+                .iter()
+                .map(|d| (d.level, d.rule, d.span))
+                .collect();
+            let expected = if warned {
+                vec![(Level::Warning, Rule::InsecureCredentials, "opt-out")]
+            } else {
+                vec![]
+            };
+            assert_eq!(warnings, expected, "{origins:?}");
         }
     }
 

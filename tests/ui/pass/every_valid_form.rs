@@ -85,7 +85,7 @@ async fn head_items() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
-#[cors(origins = ["https://app.example.com"], dangerously_allow_insecure_origins, credentials)]
+#[cors(origins = ["https://app.example.com"], credentials)]
 #[actix_web::get("/api/legacy")]
 async fn legacy() -> Result<HttpResponse, actix_web::Error> {
     Ok(HttpResponse::Ok().finish())
