@@ -14,8 +14,6 @@
 
 mod support;
 
-use std::cell::Cell;
-
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_DISPOSITION, VARY};
 use actix_web::http::Method;
@@ -23,24 +21,9 @@ use actix_web::{get, post, route, App, Error, HttpResponse};
 use cors_runtime::cors;
 use support::Outcome::*;
 use support::{
-    case, get, granted, none, opts, pf, pf_ok, post, refused, req, vary_only, Case, Headers, Req,
-    ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
+    case, get, granted, hit, none, opts, pf, pf_ok, post, refused, req, vary_only, Case, Headers,
+    Req, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Handler call counter (per thread: `#[actix_web::test]` runs the app on the test's thread).
-
-thread_local! {
-    static HITS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn hit() {
-    HITS.with(|h| h.set(h.get() + 1));
-}
-
-fn hits() -> u32 {
-    HITS.with(Cell::get)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Origins the actix-cors tests use.
@@ -244,7 +227,7 @@ fn permissive_actual() -> Headers {
 /// Runs every case of the actix-cors test `ported` against a fresh app and reports every
 /// failure at once.
 async fn run(ported: &str, cases: Vec<Case>) {
-    support::run(app(), hits, ported, cases).await;
+    support::run(app(), ported, cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@
 
 mod support;
 
-use std::cell::Cell;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -29,25 +28,9 @@ use actix_web::{
 use cors_runtime::cors;
 use support::Outcome::*;
 use support::{
-    case, get, granted, is_cors_header, none, opts, pf, pf_ok, post, refused, req, send, vary_only,
-    Case, Headers, Req, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
+    case, get, granted, hit, is_cors_header, none, opts, pf, pf_ok, post, refused, req, send,
+    vary_only, Case, Headers, Req, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Handler call counter. `#[actix_web::test]` runs the app on the test's own thread, so a
-// thread-local counter is exact even while other tests run in parallel.
-
-thread_local! {
-    static HITS: Cell<u32> = const { Cell::new(0) };
-}
-
-fn hit() {
-    HITS.with(|h| h.set(h.get() + 1));
-}
-
-fn hits() -> u32 {
-    HITS.with(Cell::get)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Origins used throughout.
@@ -431,7 +414,7 @@ fn public_actual() -> Headers {
 /// Runs every case of the table `table` against a fresh app and reports every failure at once.
 async fn run(table: &str, cases: Vec<Case>) {
     let total = cases.len();
-    support::run(app(), hits, table, cases).await;
+    support::run(app(), table, cases).await;
     println!("{total} cases passed");
 }
 

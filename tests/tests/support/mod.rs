@@ -1,7 +1,8 @@
 //! The harness shared by `conformance.rs` and `actix_cors_port.rs`: requests, expected
 //! outcomes and headers, and `run`, which sends every case of a table to an app and checks it.
-//! Each test file keeps its own handlers, `app()` and handler call counter, and passes them in.
+//! Each test file keeps its own handlers and `app()`; handlers count their calls with [`hit`].
 
+use std::cell::Cell;
 use std::fmt::Write as _;
 
 use actix_web::body::MessageBody;
@@ -9,6 +10,23 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{test, App, Error};
+
+// ---------------------------------------------------------------------------------------------
+// Handler call counter. `#[actix_web::test]` runs the app on the test's own thread, so a
+// thread-local counter is exact even while other tests run in parallel.
+
+thread_local! {
+    static HITS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Called by every handler of the test apps.
+pub(crate) fn hit() {
+    HITS.with(|h| h.set(h.get() + 1));
+}
+
+fn hits() -> u32 {
+    HITS.with(Cell::get)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Requests.
@@ -267,13 +285,13 @@ where
 }
 
 /// Runs every case against a fresh service built from `app` and reports every failure at
-/// once. `hits` reads the calling file's handler call counter; `label` names the table in the
+/// once. Handlers count their calls with [`hit`]; `label` names the table in the
 /// failure report.
 ///
 /// `run` takes the `App`, not `test::init_service`'s service: that service is a
 /// `Service<actix_http::Request>`, a type this crate cannot name without depending on
 /// `actix-http` itself.
-pub(crate) async fn run<T>(app: App<T>, hits: fn() -> u32, label: &str, cases: Vec<Case>)
+pub(crate) async fn run<T>(app: App<T>, label: &str, cases: Vec<Case>)
 where
     T: ServiceFactory<
             ServiceRequest,
