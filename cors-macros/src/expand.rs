@@ -23,9 +23,7 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
     let function = item.without_attrs(&routes.consumed);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let config = Ident::new("__config", Span::mixed_site());
-    // The route attributes are consumed here; naming their macros keeps the user's imports of
-    // them (`use actix_web::get;`) from turning into "unused import" warnings.
-    let route_macros = routes.consumed.iter().map(|&i| item.attrs[i].path());
+    let uses = mark_used(routes.consumed.iter().map(|&i| item.attrs[i].path()));
     let registrations = routes
         .routes
         .iter()
@@ -37,10 +35,7 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
 
         impl ::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, #config: &mut ::actix_web::dev::AppService) {
-                #(
-                    #[allow(unused_imports)]
-                    use #route_macros as _;
-                )*
+                #uses
                 #function
                 #(#registrations)*
             }
@@ -92,17 +87,14 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
 pub fn inert(item: &Handler, routes: &Routes) -> TokenStream {
     let name = &item.sig.ident;
     let function = item.without_attrs(&routes.consumed);
-    let route_macros = routes.consumed.iter().map(|&i| item.attrs[i].path());
+    let uses = mark_used(routes.consumed.iter().map(|&i| item.attrs[i].path()));
     quote! {
         #[allow(non_camel_case_types, missing_docs)]
         pub struct #name;
 
         impl ::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, _: &mut ::actix_web::dev::AppService) {
-                #(
-                    #[allow(unused_imports)]
-                    use #route_macros as _;
-                )*
+                #uses
                 #[allow(dead_code)]
                 #function
             }
@@ -120,20 +112,32 @@ pub fn fallback(mut item: Handler, drop: &[usize]) -> TokenStream {
     if item.sig.asyncness.is_none() {
         item.sig.asyncness = Some(syn::token::Async(item.sig.fn_token.span));
     }
-    let mut used = crate::route::consumed_by_routes(&item.attrs);
-    used.extend(
-        drop.iter()
-            .filter_map(|&i| item.attrs.get(i))
-            .map(syn::Attribute::path),
+    let dropped = drop
+        .iter()
+        .filter_map(|&i| item.attrs.get(i))
+        .map(syn::Attribute::path);
+    let uses = mark_used(
+        crate::route::consumed_by_routes(&item.attrs)
+            .into_iter()
+            .chain(dropped),
     );
     let function = item.without_attrs(drop);
     quote! {
-        #(
-            const _: () = {
-                #[allow(unused_imports)]
-                use #used as _;
-            };
-        )*
+        const _: () = {
+            #uses
+        };
         #function
+    }
+}
+
+/// Names the route macros an expansion consumes (or that actix-web's `#[routes]` consumes
+/// without naming them), so that the user's imports of them (`use actix_web::get;`) do not turn
+/// into "unused import" warnings.
+fn mark_used<'a>(macros: impl Iterator<Item = &'a syn::Path>) -> TokenStream {
+    quote! {
+        #(
+            #[allow(unused_imports)]
+            use #macros as _;
+        )*
     }
 }
