@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod hash;
+pub mod matcher;
 pub mod names;
 pub mod origin;
 mod policy;

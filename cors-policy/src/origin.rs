@@ -8,6 +8,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use crate::matcher::{PatternRef, PortRef};
 use crate::punycode;
 use crate::rules::Rule;
 
@@ -88,36 +89,32 @@ impl OriginSpec {
             }
         }
     }
-
-    /// `true` when `self` is a pattern that matches the exact origin `origin`.
-    pub fn covers(&self, origin: &str) -> bool {
-        matches!(self, OriginSpec::Pattern(p) if p.covers(origin))
-    }
 }
 
 impl OriginPattern {
-    /// `true` when the pattern matches the exact (serialized) origin `origin`.
+    /// `true` when the pattern matches the exact (serialized) origin `origin`, as the runtime
+    /// would match it ([`crate::matcher`]).
     pub fn covers(&self, origin: &str) -> bool {
-        let Some((scheme, rest)) = origin.split_once("://") else {
-            return false;
+        let (host, subdomains) = match &self.host {
+            HostPattern::Exact(h) => (h.as_str(), false),
+            HostPattern::Subdomains(base) => (base.as_str(), true),
         };
-        if scheme != self.scheme {
-            return false;
+        let exact_port;
+        let port = match self.port {
+            PortPattern::Default => PortRef::Default,
+            PortPattern::Any => PortRef::Any,
+            PortPattern::Exact(n) => {
+                exact_port = n.to_string();
+                PortRef::Exact(&exact_port)
+            }
+        };
+        PatternRef {
+            scheme: &self.scheme,
+            host,
+            subdomains,
+            port,
         }
-        let (host, port) = split_host_port(rest);
-        let host_ok = match &self.host {
-            HostPattern::Exact(h) => host == h,
-            HostPattern::Subdomains(base) => host
-                .strip_suffix(base.as_str())
-                .and_then(|prefix| prefix.strip_suffix('.'))
-                .is_some_and(|labels| !labels.is_empty()),
-        };
-        let port_ok = match self.port {
-            PortPattern::Any => true,
-            PortPattern::Default => port.is_none(),
-            PortPattern::Exact(n) => port.and_then(|p| p.parse::<u16>().ok()) == Some(n),
-        };
-        host_ok && port_ok
+        .matches(origin.as_bytes())
     }
 }
 
@@ -725,14 +722,18 @@ mod tests {
 
     #[test]
     fn pattern_coverage() {
-        let any_sub = parse_origin("https://*.example.com").unwrap();
+        let pattern = |s: &str| match parse_origin(s) {
+            Ok(OriginSpec::Pattern(p)) => p,
+            other => panic!("{s}: {other:?}"),
+        };
+        let any_sub = pattern("https://*.example.com");
         assert!(any_sub.covers("https://a.example.com"));
         assert!(any_sub.covers("https://a.b.example.com"));
         assert!(!any_sub.covers("https://example.com"));
         assert!(!any_sub.covers("https://evilexample.com"));
         assert!(!any_sub.covers("http://a.example.com"));
         assert!(!any_sub.covers("https://a.example.com:8443"));
-        let any_port = parse_origin("http://localhost:*").unwrap();
+        let any_port = pattern("http://localhost:*");
         assert!(any_port.covers("http://localhost:3000"));
         assert!(any_port.covers("http://localhost"));
         assert!(!any_port.covers("http://localhost.evil.com:3000"));

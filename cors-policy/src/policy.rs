@@ -347,23 +347,25 @@ fn check_origins<S: Copy>(
                     "`credentials` cannot be combined with the wildcard origin `\"*\"`",
                 )
                 .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
-            } else if !spec.is_secure_or_loopback() && insecure_ok {
-                opt_out_used = true;
             } else if !spec.is_secure_or_loopback() {
-                let https = item
-                    .value
-                    .split_once("://")
-                    .map(|(_, rest)| format!("https://{rest}"));
-                let b = cx.error(
-                    Rule::InsecureCredentials,
-                    item.span,
-                    format!("insecure origin {} cannot be trusted with `credentials`", quoted(&item.value)),
-                )
-                .note("a network attacker can inject script into a page served over plain http and read your users' data through it");
-                match https.filter(|h| parse_origin(h).is_ok()) {
-                    Some(h) => b.help(format!("did you mean {}? (if you must trust plain http, add `dangerously_allow_insecure_origins`)", quoted(&h))),
-                    None => b.help("serve the frontend over https, or add `dangerously_allow_insecure_origins` if you accept the risk"),
-                };
+                if insecure_ok {
+                    opt_out_used = true;
+                } else {
+                    let https = item
+                        .value
+                        .split_once("://")
+                        .map(|(_, rest)| format!("https://{rest}"));
+                    let b = cx.error(
+                        Rule::InsecureCredentials,
+                        item.span,
+                        format!("insecure origin {} cannot be trusted with `credentials`", quoted(&item.value)),
+                    )
+                    .note("a network attacker can inject script into a page served over plain http and read your users' data through it");
+                    match https.filter(|h| parse_origin(h).is_ok()) {
+                        Some(h) => b.help(format!("did you mean {}? (if you must trust plain http, add `dangerously_allow_insecure_origins`)", quoted(&h))),
+                        None => b.help("serve the frontend over https, or add `dangerously_allow_insecure_origins` if you accept the risk"),
+                    };
+                }
             }
         }
         match spec {

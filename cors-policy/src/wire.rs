@@ -21,6 +21,7 @@
 //! acrh-max 98
 //! ```
 
+use crate::matcher::{PatternRef, PortRef};
 use crate::origin::{HostPattern, PortPattern};
 use crate::policy::{Origins, Policy};
 
@@ -123,7 +124,7 @@ pub struct Decoded<'a> {
     /// Exact origins.
     pub exact: Vec<&'a str>,
     /// Patterns.
-    pub patterns: Vec<DecodedPattern<'a>>,
+    pub patterns: Vec<PatternRef<'a>>,
     /// Credentials allowed.
     pub credentials: bool,
     /// Methods the route serves.
@@ -145,19 +146,6 @@ pub struct Decoded<'a> {
     pub max_age_value: Option<&'a str>,
     /// See [`acrh_max_len`].
     pub acrh_max_len: usize,
-}
-
-/// A decoded wildcard pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodedPattern<'a> {
-    /// Scheme.
-    pub scheme: &'a str,
-    /// Host, or the domain whose subdomains match.
-    pub host: &'a str,
-    /// Match subdomains of `host`, never `host` itself.
-    pub subdomains: bool,
-    /// `None`: no port; `Some("*")`: any port; `Some(n)`: exactly `n`.
-    pub port: Option<&'a str>,
 }
 
 /// Decodes what [`encode`] produced. Every header value is checked to be a valid header value,
@@ -186,11 +174,15 @@ pub fn decode(text: &str) -> Result<Decoded<'_>, String> {
                 ) else {
                     return Err(format!("malformed pattern line `{line}`"));
                 };
-                d.patterns.push(DecodedPattern {
+                d.patterns.push(PatternRef {
                     scheme,
                     host,
                     subdomains: kind == "sub",
-                    port: (port != "-").then_some(port),
+                    port: match port {
+                        "-" => PortRef::Default,
+                        "*" => PortRef::Any,
+                        n => PortRef::Exact(n),
+                    },
                 });
             }
             "credentials" => d.credentials = true,
@@ -280,23 +272,23 @@ mod tests {
         assert_eq!(
             d.patterns,
             [
-                DecodedPattern {
+                PatternRef {
                     scheme: "https",
                     host: "example.org",
                     subdomains: true,
-                    port: None
+                    port: PortRef::Default
                 },
-                DecodedPattern {
+                PatternRef {
                     scheme: "http",
                     host: "localhost",
                     subdomains: false,
-                    port: Some("*")
+                    port: PortRef::Any
                 },
-                DecodedPattern {
+                PatternRef {
                     scheme: "https",
                     host: "example.net",
                     subdomains: true,
-                    port: Some("8443")
+                    port: PortRef::Exact("8443")
                 },
             ]
         );
