@@ -34,6 +34,7 @@ const MAX_LABEL_LEN: usize = 63;
 impl PatternRef<'_> {
     /// `true` when the serialized origin `origin` matches. Hosts below a `*.` wildcard must be
     /// well-formed lower-case labels, so `https://evil.com/.example.com` and the like never pass.
+    #[inline]
     pub fn matches(&self, origin: &[u8]) -> bool {
         let Some(rest) = origin
             .strip_prefix(self.scheme.as_bytes())
