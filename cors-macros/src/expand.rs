@@ -47,16 +47,7 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
 /// outermost) in the CORS middleware. Each route's policy names only the methods it routes.
 fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident) -> TokenStream {
     let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
-    let route_policy = Policy {
-        allow_methods: policy
-            .allow_methods
-            .iter()
-            .filter(|m| routed.contains(m))
-            .cloned()
-            .collect(),
-        routed_methods: routed,
-        ..policy.clone()
-    };
+    let route_policy = policy.for_route(&routed);
     let encoded = LitStr::new(&cors_policy::wire::encode(&route_policy), Span::call_site());
     let cors = Ident::new("__cors", Span::mixed_site());
     let path = &route.path;

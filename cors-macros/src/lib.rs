@@ -1,18 +1,22 @@
 //! The `#[cors(...)]` attribute. Use it through `cors-runtime`, which re-exports it and holds the
 //! request-time code it generates calls to.
 //!
-//! Pipeline, one file each: [`route`] finds the actix-web route attribute, [`parse`] reads the
-//! attribute into a raw policy, `cors_policy::validate` checks every rule, [`expand`] generates
-//! the code. Diagnostics are collected in a [`ctxt::Ctxt`] and emitted together.
+//! Pipeline, one file each: [`handler`] reads the annotated function, [`route`] finds the
+//! actix-web route attribute, [`parse`] reads `#[cors(...)]` into a raw policy,
+//! `cors_policy::validate` checks every rule, [`expand`] generates the code. Every stage reports
+//! into one [`Ctxt`], and [`emit`] turns all its diagnostics into code at the end.
 
 #![warn(missing_docs)]
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 
-use cors_policy::{Level, Rule};
+use cors_policy::Rule;
 
-mod ctxt;
+/// The diagnostics of one expansion, positioned at the user's tokens.
+type Ctxt = cors_policy::Ctxt<Span>;
+
+mod emit;
 mod expand;
 mod handler;
 mod parse;
@@ -28,7 +32,7 @@ fn expand_cors(
     args: proc_macro2::TokenStream,
     input: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    let mut cx = ctxt::Ctxt::default();
+    let mut cx = Ctxt::default();
     let item = match syn::parse2::<handler::Handler>(input.clone()) {
         Ok(item) => item,
         Err(_) => {
@@ -38,7 +42,7 @@ fn expand_cors(
                 cx.error(Rule::Placement, item_span(&other), "`#[cors]` can only be applied to an `async fn` request handler")
                     .help("put `#[cors(...)]` on a handler, directly above its route attribute such as `#[get(\"/path\")]`");
             }
-            let mut out = ctxt::emit(&cx.into_diagnostics());
+            let mut out = emit::emit(&cx.into_diagnostics());
             out.extend(input);
             return out;
         }
@@ -72,14 +76,14 @@ fn expand_cors(
                     Vec::new()
                 }
             };
-            let mut out = ctxt::emit(&cx.into_diagnostics());
+            let mut out = emit::emit(&cx.into_diagnostics());
             out.extend(expand::fallback(item, &drop));
             return out;
         }
     };
     if !route::check_paths(&mut cx, &route) {
         // actix-web's macro would trip over the same path: register nothing instead.
-        let mut out = ctxt::emit(&cx.into_diagnostics());
+        let mut out = emit::emit(&cx.into_diagnostics());
         out.extend(expand::inert(&item, &route));
         return out;
     }
@@ -88,14 +92,11 @@ fn expand_cors(
     };
     // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error
     // no token of the user's is to blame for.
-    let (policy, diagnostics) = cors_policy::validate(&raw, &policy_route, Span::call_site());
-    let mut all = cx.into_diagnostics();
-    all.extend(diagnostics);
-    let mut out = ctxt::emit(&all);
+    let policy = cors_policy::validate(&mut cx, &raw, &policy_route, Span::call_site());
+    let failed = cx.has_errors();
+    let mut out = emit::emit(&cx.into_diagnostics());
     match policy {
-        Some(policy) if !all.iter().any(|d| d.level == Level::Error) => {
-            out.extend(expand::handler(&item, &route, &policy))
-        }
+        Some(policy) if !failed => out.extend(expand::handler(&item, &route, &policy)),
         _ => out.extend(expand::fallback(item, &[])),
     }
     out

@@ -1,16 +1,19 @@
 //! Parses the arguments of `#[cors(...)]` into a [`RawPolicy`]: the structure rules (unknown
 //! key, duplicate key, value of the wrong kind). The policy rules proper run afterwards, in
-//! `cors_policy::validate`.
+//! `cors_policy::validate`. Which keys exist, and what their values look like, comes from one
+//! table, `cors_policy::keys`.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
 use syn::{Expr, ExprArray, ExprLit, Ident, Lit, Token};
 
-use cors_policy::{did_you_mean, List, RawPolicy, Rule, Spanned};
+use cors_policy::keys::{Key, KeyId, ValueKind};
+use cors_policy::{List, RawPolicy, Rule, Spanned};
 
-use crate::ctxt::Ctxt;
+use crate::Ctxt;
 
 /// One `key` or `key = value` entry.
 pub struct Entry {
@@ -20,7 +23,14 @@ pub struct Entry {
 
 impl Parse for Entry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let key = input.call(Ident::parse_any_ident)?;
+        // Keys are identifiers; keywords are accepted too, so that `type = ...` gets an
+        // "unknown key" error rather than a parse error.
+        if !input.peek(Ident::peek_any) {
+            return Err(
+                input.error("expected a key such as `origins`, `credentials` or `allow_headers`")
+            );
+        }
+        let key = input.call(Ident::parse_any)?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(input.parse()?)
@@ -28,24 +38,6 @@ impl Parse for Entry {
             None
         };
         Ok(Self { key, value })
-    }
-}
-
-trait ParseAnyIdent {
-    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident>;
-}
-
-impl ParseAnyIdent for Ident {
-    /// Keys are identifiers; keywords are accepted too, so that `type = ...` gets an
-    /// "unknown key" error rather than a parse error.
-    fn parse_any_ident(input: ParseStream<'_>) -> syn::Result<Ident> {
-        input.step(|cursor| match cursor.ident() {
-            Some((ident, rest)) => Ok((ident, rest)),
-            None => {
-                Err(cursor
-                    .error("expected a key such as `origins`, `credentials` or `allow_headers`"))
-            }
-        })
     }
 }
 
@@ -58,44 +50,39 @@ impl Parse for Args {
     }
 }
 
-/// Every key `#[cors]` accepts, in the order the documentation lists them.
-pub const KEYS: &[&str] = &[
-    "origins",
-    "credentials",
-    "methods",
-    "allow_headers",
-    "expose_headers",
-    "max_age",
-    "dangerously_allow_insecure_origins",
-];
-
-/// Names users bring from other CORS libraries, and what they are called here.
-const ALIASES: &[(&str, &str)] = &[
-    ("allow_credentials", "credentials"),
-    ("allow_methods", "methods"),
-    ("allow_origin", "origins"),
-    ("allow_origins", "origins"),
-    ("allowed_headers", "allow_headers"),
-    ("allowed_methods", "methods"),
-    ("allowed_origins", "origins"),
-    ("expose", "expose_headers"),
-    ("exposed_headers", "expose_headers"),
-    ("headers", "allow_headers"),
-    ("max_age_secs", "max_age"),
-    ("maxage", "max_age"),
-    ("method", "methods"),
-    ("origin", "origins"),
-    ("supports_credentials", "credentials"),
-    ("with_credentials", "credentials"),
-];
-
-/// Builds the raw policy, reporting structure errors into `cx`.
+/// Builds the raw policy, reporting structure errors into `cx`. A misspelt key (`origin`) is
+/// reported with its suggestion and then read as the key it suggests, unless that key is set
+/// too: so the value's own mistakes are reported at once, and no "missing `origins`" follows.
 pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
     let mut raw = RawPolicy::default();
-    let mut seen: Vec<Ident> = Vec::new();
+    let written: Vec<String> = args.0.iter().map(|e| e.key.to_string()).collect();
+    let mut seen: Vec<KeyId> = Vec::new();
     for entry in args.0 {
         let name = entry.key.to_string();
-        if seen.contains(&entry.key) {
+        let key = match Key::get(&name) {
+            Some(key) => key,
+            None => {
+                let suggestion = Key::suggest(&name);
+                let b = cx
+                    .error(
+                        Rule::UnknownKey,
+                        entry.key.span(),
+                        format!("unknown key `{name}`"),
+                    )
+                    .note(format!("valid keys are {}", Key::all_names()));
+                match suggestion {
+                    Some(key) => {
+                        b.help(format!("did you mean `{}`?", key.name));
+                        if written.iter().any(|w| w == key.name) || seen.contains(&key.id) {
+                            continue;
+                        }
+                        key
+                    }
+                    None => continue,
+                }
+            }
+        };
+        if seen.contains(&key.id) {
             cx.error(
                 Rule::DuplicateKey,
                 entry.key.span(),
@@ -105,169 +92,150 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
             .help("keep one of them");
             continue;
         }
-        let key = entry.key.span();
-        match name.as_str() {
-            "origins" => raw.origins = list(cx, &entry),
-            "methods" => raw.methods = list(cx, &entry),
-            "allow_headers" => raw.allow_headers = list(cx, &entry),
-            "expose_headers" => raw.expose_headers = list(cx, &entry),
-            "credentials" => raw.credentials = flag(cx, &entry),
-            "dangerously_allow_insecure_origins" => {
-                raw.dangerously_allow_insecure_origins = flag(cx, &entry)
+        seen.push(key.id);
+        let value = Value { key, entry: &entry };
+        match key.id {
+            KeyId::Origins => raw.origins = value.strings(cx),
+            KeyId::Methods => raw.methods = value.strings(cx),
+            KeyId::AllowHeaders => raw.allow_headers = value.strings(cx),
+            KeyId::ExposeHeaders => raw.expose_headers = value.strings(cx),
+            KeyId::Credentials => raw.credentials = value.flag(cx),
+            KeyId::DangerouslyAllowInsecureOrigins => {
+                raw.dangerously_allow_insecure_origins = value.flag(cx)
             }
-            "max_age" => raw.max_age = max_age(cx, &entry),
-            _ => {
-                let known = KEYS
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let b = cx
-                    .error(Rule::UnknownKey, key, format!("unknown key `{name}`"))
-                    .note(format!("valid keys are {known}"));
-                if let Some(suggestion) = did_you_mean(&name, KEYS, ALIASES) {
-                    b.help(format!("did you mean `{suggestion}`?"));
-                    if suggestion == "origins" && raw.origins.is_none() {
-                        // Misspelt, not missing: no second error about `origins`.
-                        raw.origins = Some(List {
-                            key,
-                            items: Vec::new(),
-                            malformed: true,
-                        });
-                    }
-                }
-                continue;
-            }
+            KeyId::MaxAge => raw.max_age = value.seconds(cx),
         }
-        seen.push(entry.key);
     }
     raw
 }
 
-fn wrong_kind(cx: &mut Ctxt, span: Span, entry: &Entry, expected: &str) {
-    cx.error(
-        Rule::ValueType,
-        span,
-        format!("`{}` expects {expected}", entry.key),
-    )
-    .help(format!("write it as `{}`", example(&entry.key.to_string())));
+/// One entry's value, read as the kind its key takes.
+struct Value<'a> {
+    key: &'static Key,
+    entry: &'a Entry,
 }
 
-fn example(key: &str) -> &'static str {
-    match key {
-        "origins" => "origins = [\"https://app.example.com\"]",
-        "methods" => "methods = [\"PUT\", \"PATCH\"]",
-        "allow_headers" => "allow_headers = [\"Content-Type\"]",
-        "expose_headers" => "expose_headers = [\"X-Request-Id\"]",
-        "max_age" => "max_age = 600",
-        "dangerously_allow_insecure_origins" => "dangerously_allow_insecure_origins",
-        _ => "credentials",
+impl Value<'_> {
+    fn key_span(&self) -> Span {
+        self.entry.key.span()
     }
-}
 
-fn list(cx: &mut Ctxt, entry: &Entry) -> Option<List<Span>> {
-    let key = entry.key.span();
-    let malformed = Some(List {
-        key,
-        items: Vec::new(),
-        malformed: true,
-    });
-    let Some(value) = &entry.value else {
-        wrong_kind(cx, key, entry, "a list of strings");
-        return malformed;
-    };
-    let Expr::Array(ExprArray { elems, .. }) = value else {
-        let b = cx.error(
+    /// "`key` expects ...", at `span`, with the key's example as help.
+    fn wrong_kind(&self, cx: &mut Ctxt, span: Span, expected: &str) {
+        cx.error(
             Rule::ValueType,
-            value.span(),
-            format!("`{}` expects a list of strings in brackets", entry.key),
-        );
-        if let Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        }) = value
-        {
-            b.help(format!("write it as `{} = [{:?}]`", entry.key, s.value()));
-        } else {
-            b.help(format!("write it as `{}`", example(&entry.key.to_string())));
+            span,
+            format!("`{}` expects {expected}", self.key.name),
+        )
+        .help(format!("write it as `{}`", self.key.example));
+    }
+
+    /// A bracketed list of string literals. A malformed value still yields a (malformed) list, so
+    /// that checks of the list as a whole stay quiet.
+    fn strings(&self, cx: &mut Ctxt) -> Option<List<Span>> {
+        debug_assert_eq!(self.key.kind, ValueKind::Strings);
+        let malformed = Some(List {
+            key: self.key_span(),
+            items: Vec::new(),
+            malformed: true,
+        });
+        let Some(value) = &self.entry.value else {
+            self.wrong_kind(cx, self.key_span(), self.key.kind.expected());
+            return malformed;
+        };
+        let Expr::Array(ExprArray { elems, .. }) = value else {
+            let b = cx.error(
+                Rule::ValueType,
+                value.span(),
+                format!("`{}` expects a list of strings in brackets", self.key.name),
+            );
+            match value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => b.help(format!(
+                    "write it as `{} = [{:?}]`",
+                    self.key.name,
+                    s.value()
+                )),
+                _ => b.help(format!("write it as `{}`", self.key.example)),
+            };
+            return malformed;
+        };
+        let mut items = Vec::new();
+        let mut malformed = false;
+        for elem in elems {
+            match elem {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => items.push(Spanned::new(s.value(), s.span())),
+                other => {
+                    self.wrong_kind(cx, other.span(), "string literals");
+                    malformed = true;
+                }
+            }
         }
-        return malformed;
-    };
-    let mut items = Vec::new();
-    let mut malformed = false;
-    for elem in elems {
-        match elem {
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(s), ..
-            }) => items.push(Spanned::new(s.value(), s.span())),
-            other => {
+        Some(List {
+            key: self.key_span(),
+            items,
+            malformed,
+        })
+    }
+
+    /// No value, `= true` or `= false`.
+    fn flag(&self, cx: &mut Ctxt) -> Option<Spanned<bool, Span>> {
+        debug_assert_eq!(self.key.kind, ValueKind::Flag);
+        match &self.entry.value {
+            None => Some(Spanned::new(true, self.key_span())),
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Bool(b), ..
+            })) => Some(Spanned::new(b.value(), self.key_span())),
+            Some(other) => {
                 cx.error(
                     Rule::ValueType,
                     other.span(),
-                    format!("`{}` expects string literals", entry.key),
+                    format!("`{}` expects {}", self.key.name, self.key.kind.expected()),
                 )
-                .help(format!("write it as `{}`", example(&entry.key.to_string())));
-                malformed = true;
+                .help(format!("write `{0}` (or `{0} = true`)", self.key.name));
+                None
             }
         }
     }
-    Some(List {
-        key,
-        items,
-        malformed,
-    })
-}
 
-fn flag(cx: &mut Ctxt, entry: &Entry) -> Option<Spanned<bool, Span>> {
-    match &entry.value {
-        None => Some(Spanned::new(true, entry.key.span())),
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Bool(b), ..
-        })) => Some(Spanned::new(b.value(), entry.key.span())),
-        Some(other) => {
-            let b = cx.error(
-                Rule::ValueType,
-                other.span(),
-                format!(
-                    "`{}` expects `true` or `false`, or no value at all",
-                    entry.key
-                ),
-            );
-            b.help(format!("write `{0}` (or `{0} = true`)", entry.key));
-            None
-        }
-    }
-}
-
-fn max_age(cx: &mut Ctxt, entry: &Entry) -> Option<Spanned<Option<u64>, Span>> {
-    match &entry.value {
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Int(int), ..
-        })) if int.suffix().is_empty() => {
-            Some(Spanned::new(int.base10_parse::<u64>().ok(), int.span()))
-        }
-        Some(Expr::Lit(ExprLit {
-            lit: Lit::Str(s), ..
-        })) => {
-            cx.error(
-                Rule::ValueType,
-                s.span(),
-                "`max_age` expects an integer number of seconds, not a string",
-            )
-            .help(format!("write it as `max_age = {}`", s.value().trim()));
-            None
-        }
-        Some(other) => {
-            cx.error(
-                Rule::ValueType,
-                other.span(),
-                "`max_age` expects an integer literal: the number of seconds",
-            )
-            .help("write it as `max_age = 600`");
-            None
-        }
-        None => {
-            wrong_kind(cx, entry.key.span(), entry, "a number of seconds");
-            None
+    /// An unsuffixed integer literal; `Some(None)` when it does not fit in a `u64` (the range
+    /// check reports it).
+    fn seconds(&self, cx: &mut Ctxt) -> Option<Spanned<Option<u64>, Span>> {
+        debug_assert_eq!(self.key.kind, ValueKind::Seconds);
+        let name = self.key.name;
+        match &self.entry.value {
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Int(int), ..
+            })) if int.suffix().is_empty() => {
+                Some(Spanned::new(int.base10_parse::<u64>().ok(), int.span()))
+            }
+            Some(Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            })) => {
+                cx.error(
+                    Rule::ValueType,
+                    s.span(),
+                    format!("`{name}` expects an integer number of seconds, not a string"),
+                )
+                .help(format!("write it as `{name} = {}`", s.value().trim()));
+                None
+            }
+            Some(other) => {
+                cx.error(
+                    Rule::ValueType,
+                    other.span(),
+                    format!("`{name}` expects an integer literal: the number of seconds"),
+                )
+                .help(format!("write it as `{}`", self.key.example));
+                None
+            }
+            None => {
+                self.wrong_kind(cx, self.key_span(), self.key.kind.expected());
+                None
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Path, Token};
 
 use cors_policy::{Rule, Spanned};
 
-use crate::ctxt::Ctxt;
+use crate::Ctxt;
 
 /// The route attributes below `#[cors]`: one `#[get]`-like or `#[route]` attribute, or
 /// `#[routes]` followed by several `#[get]`-like ones.

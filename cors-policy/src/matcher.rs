@@ -1,37 +1,15 @@
-//! Matching a request's `Origin` against a wildcard pattern. One implementation serves both
-//! sides: the runtime, per request, and the macro, which uses it to find exact origins a pattern
-//! of the same list already covers. It allocates nothing and reads the origin once.
+//! Matching a request's `Origin` against a wildcard [`OriginPattern`]. One implementation serves
+//! both sides: the runtime, per request, and the checks, which use it to find exact origins a
+//! pattern of the same list already covers. It allocates nothing and reads the origin once.
 
-/// A wildcard origin such as `https://*.example.com` or `http://localhost:*`, borrowing its parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PatternRef<'a> {
-    /// Scheme, without `://`.
-    pub scheme: &'a str,
-    /// The host, or with `subdomains` the domain whose subdomains match.
-    pub host: &'a str,
-    /// Match hosts one or more labels below `host`, never `host` itself.
-    pub subdomains: bool,
-    /// Which ports match.
-    pub port: PortRef<'a>,
-}
-
-/// The port part of a [`PatternRef`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortRef<'a> {
-    /// No port.
-    Default,
-    /// Exactly this port, in decimal.
-    Exact(&'a str),
-    /// Any port, or none.
-    Any,
-}
+use crate::model::{HostPattern, OriginPattern, PortPattern};
 
 /// Longest DNS name, and longest DNS label (RFC 1035 §2.3.4). A host below a `*.` pattern that
 /// breaks either can be no page's origin.
 const MAX_HOST_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
-impl PatternRef<'_> {
+impl OriginPattern {
     /// `true` when the serialized origin `origin` matches. Hosts below a `*.` wildcard must be
     /// well-formed lower-case labels, so `https://evil.com/.example.com` and the like never pass.
     #[inline]
@@ -42,24 +20,27 @@ impl PatternRef<'_> {
         else {
             return false;
         };
-        if let PortRef::Default = self.port {
+        if let PortPattern::Default = self.port {
             // No port may follow: a `:` fails the host comparison or the label check anyway,
             // so the authority is not scanned for one.
             return self.host_matches(rest);
         }
         let (host, port) = split_host_port(rest);
         let port_ok = match (self.port, port) {
-            (PortRef::Default, None) | (PortRef::Any, None) => true,
-            (PortRef::Exact(p), Some(port)) => p.as_bytes() == port,
-            (PortRef::Any, Some(port)) => is_port(port),
+            (PortPattern::Default | PortPattern::Any, None) => true,
+            (PortPattern::Exact(p), Some(port)) => parse_port(port) == Some(p),
+            (PortPattern::Any, Some(port)) => parse_port(port).is_some(),
             _ => false,
         };
         port_ok && self.host_matches(host)
     }
 
     fn host_matches(&self, host: &[u8]) -> bool {
-        let base = self.host.as_bytes();
-        if !self.subdomains {
+        let (base, subdomains) = match &self.host {
+            HostPattern::Exact(h) => (h.as_bytes(), false),
+            HostPattern::Subdomains(base) => (base.as_bytes(), true),
+        };
+        if !subdomains {
             return host == base;
         }
         if host.len() > MAX_HOST_LEN {
@@ -79,7 +60,9 @@ impl PatternRef<'_> {
     }
 }
 
-fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
+/// Splits `host[:port]` into host and port; the port follows the last `:`, after the `]` of an
+/// IPv6 host.
+pub(crate) fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
     let search_from = if authority.first() == Some(&b'[') {
         match authority.iter().position(|&b| b == b']') {
             Some(end) => end,
@@ -97,51 +80,44 @@ fn split_host_port(authority: &[u8]) -> (&[u8], Option<&[u8]>) {
     }
 }
 
-fn is_port(port: &[u8]) -> bool {
-    (1..=5).contains(&port.len())
-        && port.iter().all(u8::is_ascii_digit)
-        && port[0] != b'0'
-        && std::str::from_utf8(port)
-            .ok()
-            .and_then(|p| p.parse::<u16>().ok())
-            .is_some()
+/// A port as browsers serialize it: 1 to 65535 in decimal, without leading zeros.
+#[inline]
+fn parse_port(port: &[u8]) -> Option<u16> {
+    if !(1..=5).contains(&port.len()) || port[0] == b'0' {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &b in port {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(b - b'0');
+    }
+    u16::try_from(n).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::origin::{parse_origin, OriginSpec};
 
-    const SUB: PatternRef<'static> = PatternRef {
-        scheme: "https",
-        host: "example.com",
-        subdomains: true,
-        port: PortRef::Default,
-    };
-    const LOCAL: PatternRef<'static> = PatternRef {
-        scheme: "http",
-        host: "localhost",
-        subdomains: false,
-        port: PortRef::Any,
-    };
-    const V6: PatternRef<'static> = PatternRef {
-        scheme: "http",
-        host: "[::1]",
-        subdomains: false,
-        port: PortRef::Any,
-    };
-    const EXACT_PORT: PatternRef<'static> = PatternRef {
-        scheme: "https",
-        host: "example.net",
-        subdomains: true,
-        port: PortRef::Exact("8443"),
-    };
-
-    fn any(origin: &str) -> bool {
-        [SUB, LOCAL, V6, EXACT_PORT]
-            .iter()
-            .any(|p| p.matches(origin.as_bytes()))
+    fn pattern(s: &str) -> OriginPattern {
+        match parse_origin(s) {
+            Ok(OriginSpec::Pattern(p)) => p,
+            other => panic!("{s}: {other:?}"),
+        }
     }
 
+    fn any(origin: &str) -> bool {
+        [
+            "https://*.example.com",
+            "http://localhost:*",
+            "http://[::1]:*",
+            "https://*.example.net:8443",
+        ]
+        .iter()
+        .any(|p| pattern(p).matches(origin.as_bytes()))
+    }
     #[test]
     fn matches() {
         for ok in [
@@ -184,5 +160,20 @@ mod tests {
         ] {
             assert!(!any(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn pattern_coverage() {
+        let any_sub = pattern("https://*.example.com");
+        assert!(any_sub.matches(b"https://a.example.com"));
+        assert!(any_sub.matches(b"https://a.b.example.com"));
+        assert!(!any_sub.matches(b"https://example.com"));
+        assert!(!any_sub.matches(b"https://evilexample.com"));
+        assert!(!any_sub.matches(b"http://a.example.com"));
+        assert!(!any_sub.matches(b"https://a.example.com:8443"));
+        let any_port = pattern("http://localhost:*");
+        assert!(any_port.matches(b"http://localhost:3000"));
+        assert!(any_port.matches(b"http://localhost"));
+        assert!(!any_port.matches(b"http://localhost.evil.com:3000"));
     }
 }

@@ -1,15 +1,18 @@
 //! The compact text form in which the `#[cors]` macro hands a validated [`Policy`] to the
-//! runtime: one string literal per handler, decoded once when the app starts.
+//! runtime: one string literal per route, decoded once when the app starts.
 //!
 //! Why not a `static` of runtime structures: the compiler const-evaluates such a static in every
 //! user's build, which made up about a third of what `#[cors]` added to `cargo check`. A string
-//! literal costs nothing to compile, and the runtime borrows its header values and origins from
-//! it (`&'static str`), so nothing is allocated per request either.
+//! literal costs nothing to compile.
 //!
-//! Format: a version line, then one `key value` line per fact; lists repeat their key.
+//! Format: a version line, then one `key value` line per fact of the model; lists repeat their
+//! key. The constant response header values follow (`acam`, `acah`, `aceh`, `acma`): they are
+//! derived from the model, and the decoder checks that they are, but carrying them lets the
+//! runtime borrow them from the `'static` literal, so cloning one per response touches no
+//! reference count.
 //!
 //! ```text
-//! cors-policy/1
+//! cors-policy/2
 //! exact https://app.example.com
 //! pattern https example.org sub -
 //! credentials
@@ -18,30 +21,24 @@
 //! header content-type
 //! acam GET
 //! acah content-type
-//! acrh-max 98
 //! ```
 
-use crate::matcher::{PatternRef, PortRef};
-use crate::origin::{HostPattern, PortPattern};
-use crate::policy::{Origins, Policy};
+use crate::model::{HostPattern, OriginPattern, Origins, Policy, PortPattern};
 
 /// The first line of every encoded policy; bumped when the format changes.
-pub const VERSION: &str = "cors-policy/1";
+pub const VERSION: &str = "cors-policy/2";
 
-/// Upper bound on the total length of `Access-Control-Request-Headers` worth reading: twice what
-/// the allowed names take with `", "` separators, plus slack for whitespace and repeats. Longer
-/// lists are refused unread (a browser sends each name once, lower case, comma-separated), so a
-/// crafted list costs no more than a short one. With `"*"`, 8 KiB.
-pub fn acrh_max_len(policy: &Policy) -> usize {
-    if policy.allow_any_header {
-        return 8 * 1024;
-    }
-    2 * policy
-        .allow_headers
-        .iter()
-        .map(|h| h.len() + 2)
-        .sum::<usize>()
-        + 64
+/// The constant response header values of a policy, borrowed from its encoded text.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderTexts<'a> {
+    /// `Access-Control-Allow-Methods` ([`Policy::allow_methods_value`]).
+    pub allow_methods: Option<&'a str>,
+    /// `Access-Control-Allow-Headers` ([`Policy::allow_headers_value`]).
+    pub allow_headers: Option<&'a str>,
+    /// `Access-Control-Expose-Headers` ([`Policy::expose_headers_value`]).
+    pub expose_headers: Option<&'a str>,
+    /// `Access-Control-Max-Age` ([`Policy::max_age_value`]).
+    pub max_age: Option<&'a str>,
 }
 
 /// Encodes a validated policy.
@@ -90,123 +87,123 @@ pub fn encode(policy: &Policy) -> String {
     if policy.allow_any_header {
         line("any-header", "");
     }
-    if !policy.allow_methods.is_empty() {
-        line("acam", &policy.allow_methods.join(", "));
+    for h in &policy.expose_headers {
+        line("expose", h);
     }
-    if let Some(acah) = header_list(policy.allow_any_header, &policy.allow_headers) {
-        line("acah", &acah);
-    }
-    if let Some(aceh) = header_list(policy.expose_any_header, &policy.expose_headers) {
-        line("aceh", &aceh);
+    if policy.expose_any_header {
+        line("any-expose", "");
     }
     if let Some(max_age) = policy.max_age {
-        line("acma", &max_age.to_string());
+        line("max-age", &max_age.to_string());
     }
-    line("acrh-max", &acrh_max_len(policy).to_string());
+    for (key, value) in [
+        ("acam", policy.allow_methods_value()),
+        ("acah", policy.allow_headers_value()),
+        ("aceh", policy.expose_headers_value()),
+        ("acma", policy.max_age_value()),
+    ] {
+        if let Some(value) = value {
+            line(key, &value);
+        }
+    }
     out
 }
 
-/// A header-list value: `*` first when `any`, then the names; `None` when empty.
-fn header_list(any: bool, names: &[String]) -> Option<String> {
-    let all: Vec<&str> = any
-        .then_some("*")
-        .into_iter()
-        .chain(names.iter().map(String::as_str))
-        .collect();
-    (!all.is_empty()).then(|| all.join(", "))
-}
-
-/// A decoded policy, borrowing every string from the encoded text.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Decoded<'a> {
-    /// `"*"`: any origin.
-    pub any_origin: bool,
-    /// Exact origins.
-    pub exact: Vec<&'a str>,
-    /// Patterns.
-    pub patterns: Vec<PatternRef<'a>>,
-    /// Credentials allowed.
-    pub credentials: bool,
-    /// Methods the route serves.
-    pub routed_methods: Vec<&'a str>,
-    /// Methods a preflight may ask for.
-    pub allow_methods: Vec<&'a str>,
-    /// Allowed request headers, lower case.
-    pub allow_headers: Vec<&'a str>,
-    /// `"*"` in `allow_headers`.
-    pub allow_any_header: bool,
-    /// `Access-Control-Allow-Methods`; `None` when no method is allowed (a route of a
-    /// `#[routes]` handler whose methods are all outside `methods`: every preflight is refused).
-    pub allow_methods_value: Option<&'a str>,
-    /// `Access-Control-Allow-Headers`.
-    pub allow_headers_value: Option<&'a str>,
-    /// `Access-Control-Expose-Headers`.
-    pub expose_headers_value: Option<&'a str>,
-    /// `Access-Control-Max-Age`.
-    pub max_age_value: Option<&'a str>,
-    /// See [`acrh_max_len`].
-    pub acrh_max_len: usize,
-}
-
-/// Decodes what [`encode`] produced. Every header value is checked to be a valid header value,
-/// so the runtime can build `HeaderValue`s from it without a failure path.
-pub fn decode(text: &str) -> Result<Decoded<'_>, String> {
+/// Decodes what [`encode`] produced: the policy, and its header values borrowed from `text`.
+/// Every header value is checked to be a valid header value and the one the policy implies, so
+/// the runtime can build `HeaderValue`s from it without a failure path.
+pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
     let mut lines = text.split('\n');
     if lines.next() != Some(VERSION) {
         return Err(format!(
             "not a `{VERSION}` policy (cors-macros and cors-runtime versions differ?)"
         ));
     }
-    let mut d = Decoded::default();
+    let mut any_origin = false;
+    let mut exact = Vec::new();
+    let mut patterns = Vec::new();
+    let mut policy = Policy {
+        origins: Origins::Any,
+        credentials: false,
+        allow_methods: Vec::new(),
+        routed_methods: Vec::new(),
+        allow_headers: Vec::new(),
+        allow_any_header: false,
+        expose_headers: Vec::new(),
+        expose_any_header: false,
+        max_age: None,
+    };
+    let mut headers = HeaderTexts::default();
     for line in lines {
         let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        let malformed = || format!("malformed line `{line}`");
         match key {
-            "any-origin" => d.any_origin = true,
-            "exact" => d.exact.push(value),
-            "pattern" => {
-                let mut parts = value.split(' ');
-                let (Some(scheme), Some(host), Some(kind), Some(port), None) = (
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                    parts.next(),
-                ) else {
-                    return Err(format!("malformed pattern line `{line}`"));
-                };
-                d.patterns.push(PatternRef {
-                    scheme,
-                    host,
-                    subdomains: kind == "sub",
-                    port: match port {
-                        "-" => PortRef::Default,
-                        "*" => PortRef::Any,
-                        n => PortRef::Exact(n),
-                    },
-                });
-            }
-            "credentials" => d.credentials = true,
-            "routed" => d.routed_methods.push(value),
-            "method" => d.allow_methods.push(value),
-            "header" => d.allow_headers.push(value),
-            "any-header" => d.allow_any_header = true,
-            "acam" => d.allow_methods_value = Some(checked(value)?),
-            "acah" => d.allow_headers_value = Some(checked(value)?),
-            "aceh" => d.expose_headers_value = Some(checked(value)?),
-            "acma" => d.max_age_value = Some(checked(value)?),
-            "acrh-max" => {
-                d.acrh_max_len = value
-                    .parse()
-                    .map_err(|_| format!("malformed line `{line}`"))?
-            }
+            "any-origin" => any_origin = true,
+            "exact" => exact.push(value.to_owned()),
+            "pattern" => patterns.push(pattern(value).ok_or_else(malformed)?),
+            "credentials" => policy.credentials = true,
+            "routed" => policy.routed_methods.push(value.to_owned()),
+            "method" => policy.allow_methods.push(value.to_owned()),
+            "header" => policy.allow_headers.push(value.to_owned()),
+            "any-header" => policy.allow_any_header = true,
+            "expose" => policy.expose_headers.push(value.to_owned()),
+            "any-expose" => policy.expose_any_header = true,
+            "max-age" => policy.max_age = Some(value.parse().map_err(|_| malformed())?),
+            "acam" => headers.allow_methods = Some(checked(value)?),
+            "acah" => headers.allow_headers = Some(checked(value)?),
+            "aceh" => headers.expose_headers = Some(checked(value)?),
+            "acma" => headers.max_age = Some(checked(value)?),
             _ => return Err(format!("unknown line `{line}`")),
         }
     }
-    if d.routed_methods.is_empty() || d.allow_methods.is_empty() != d.allow_methods_value.is_none()
-    {
-        return Err("incomplete policy".to_owned());
+    if !any_origin {
+        policy.origins = Origins::List { exact, patterns };
+    } else if !exact.is_empty() || !patterns.is_empty() {
+        return Err("`any-origin` with listed origins".to_owned());
     }
-    Ok(d)
+    if policy.routed_methods.is_empty() {
+        return Err("no routed method".to_owned());
+    }
+    let implied = [
+        (headers.allow_methods, policy.allow_methods_value()),
+        (headers.allow_headers, policy.allow_headers_value()),
+        (headers.expose_headers, policy.expose_headers_value()),
+        (headers.max_age, policy.max_age_value()),
+    ];
+    if implied
+        .iter()
+        .any(|(carried, derived)| *carried != derived.as_deref())
+    {
+        return Err("header values that the policy does not imply".to_owned());
+    }
+    Ok((policy, headers))
+}
+
+/// A `pattern` line's value: `scheme host exact|sub -|*|port`.
+fn pattern(value: &str) -> Option<OriginPattern> {
+    let mut parts = value.split(' ');
+    let (Some(scheme), Some(host), Some(kind), Some(port), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(OriginPattern {
+        scheme: scheme.to_owned(),
+        host: match kind {
+            "exact" => HostPattern::Exact(host.to_owned()),
+            "sub" => HostPattern::Subdomains(host.to_owned()),
+            _ => return None,
+        },
+        port: match port {
+            "-" => PortPattern::Default,
+            "*" => PortPattern::Any,
+            n => PortPattern::Exact(n.parse().ok()?),
+        },
+    })
 }
 
 /// A header value: visible ASCII and spaces (what `HeaderValue::from_static` accepts), not empty.
@@ -225,7 +222,6 @@ fn checked(value: &str) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::origin::OriginPattern;
 
     fn policy() -> Policy {
         Policy {
@@ -266,40 +262,17 @@ mod tests {
     #[test]
     fn round_trip() {
         let text = encode(&policy());
-        let d = decode(&text).expect("decodes");
-        assert!(!d.any_origin && d.credentials && !d.allow_any_header);
-        assert_eq!(d.exact, ["https://a.example.com", "http://127.0.0.1:3000"]);
+        let (decoded, headers) = decode(&text).expect("decodes");
+        assert_eq!(decoded, policy());
         assert_eq!(
-            d.patterns,
-            [
-                PatternRef {
-                    scheme: "https",
-                    host: "example.org",
-                    subdomains: true,
-                    port: PortRef::Default
-                },
-                PatternRef {
-                    scheme: "http",
-                    host: "localhost",
-                    subdomains: false,
-                    port: PortRef::Any
-                },
-                PatternRef {
-                    scheme: "https",
-                    host: "example.net",
-                    subdomains: true,
-                    port: PortRef::Exact("8443")
-                },
-            ]
+            headers,
+            HeaderTexts {
+                allow_methods: Some("PUT"),
+                allow_headers: Some("content-type, x-api-key"),
+                expose_headers: Some("X-Request-Id"),
+                max_age: Some("600"),
+            }
         );
-        assert_eq!(d.routed_methods, ["PUT", "PATCH"]);
-        assert_eq!(d.allow_methods, ["PUT"]);
-        assert_eq!(d.allow_headers, ["content-type", "x-api-key"]);
-        assert_eq!(d.allow_methods_value, Some("PUT"));
-        assert_eq!(d.allow_headers_value, Some("content-type, x-api-key"));
-        assert_eq!(d.expose_headers_value, Some("X-Request-Id"));
-        assert_eq!(d.max_age_value, Some("600"));
-        assert_eq!(d.acrh_max_len, 2 * (14 + 11) + 64);
     }
 
     #[test]
@@ -315,41 +288,39 @@ mod tests {
             ..policy()
         };
         let text = encode(&p);
-        let d = decode(&text).expect("decodes");
-        assert!(d.any_origin && !d.credentials && d.allow_any_header);
-        assert!(d.exact.is_empty() && d.patterns.is_empty());
-        assert_eq!(d.allow_headers_value, Some("*, authorization"));
-        assert_eq!(d.expose_headers_value, Some("*"));
-        assert_eq!(d.max_age_value, None);
-        assert_eq!(d.acrh_max_len, 8 * 1024);
+        let (decoded, headers) = decode(&text).expect("decodes");
+        assert_eq!(decoded, p);
+        assert_eq!(headers.allow_headers, Some("*, authorization"));
+        assert_eq!(headers.expose_headers, Some("*"));
+        assert_eq!(headers.max_age, None);
     }
 
     #[test]
     fn a_route_with_no_allowed_method() {
-        let p = Policy {
-            allow_methods: Vec::new(),
-            routed_methods: vec!["GET".into()],
-            ..policy()
-        };
+        let p = policy().for_route(&["PATCH".into()]);
         let text = encode(&p);
-        let d = decode(&text).expect("decodes");
-        assert!(d.allow_methods.is_empty());
-        assert_eq!(d.allow_methods_value, None);
+        let (decoded, headers) = decode(&text).expect("decodes");
+        assert_eq!(decoded, p);
+        assert!(decoded.allow_methods.is_empty());
+        assert_eq!(headers.allow_methods, None);
     }
 
     #[test]
     fn refuses_what_it_did_not_write() {
         for bad in [
             "",
-            "cors-policy/0\nrouted GET\nacam GET",
-            "cors-policy/1\nrouted GET\nmethod GET",
-            "cors-policy/1\nacam GET",
-            "cors-policy/1\nrouted GET\nacam GET",
-            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\nsurprise",
-            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\npattern https example.org",
-            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\nacrh-max lots",
-            "cors-policy/1\nrouted GET\nmethod GET\nacam GET\r",
-            "cors-policy/1\nrouted GET\nmethod GET\nacam G\u{7f}T",
+            "cors-policy/1\nrouted GET\nmethod GET\nacam GET",
+            "cors-policy/2\nmethod GET\nacam GET",
+            "cors-policy/2\nrouted GET\nmethod GET",
+            "cors-policy/2\nrouted GET\nacam GET",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam PUT",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam GET\nsurprise",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam GET\npattern https example.org",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam GET\npattern https example.org sub 99999",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam GET\nmax-age lots",
+            "cors-policy/2\nrouted GET\nmethod GET\nacam GET\r",
+            "cors-policy/2\nrouted G\u{7f}T\nmethod G\u{7f}T\nacam G\u{7f}T",
+            "cors-policy/2\nany-origin\nexact https://a.com\nrouted GET\nmethod GET\nacam GET",
         ] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }

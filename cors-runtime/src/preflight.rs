@@ -21,7 +21,7 @@ use actix_web::http::header::{
 use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse};
 
-use crate::policy::Policy;
+use crate::compiled::Compiled;
 use crate::response::{ANY_ORIGIN, TRUE};
 
 /// Preflight responses depend on all three request headers.
@@ -32,13 +32,13 @@ static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
 /// Registers the preflight service of one annotated handler.
 pub struct Preflight {
     path: &'static str,
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
 }
 
 impl Preflight {
     /// The preflight service for the route at `path` (relative to the enclosing scope, as the
     /// route attribute wrote it).
-    pub(crate) fn new(path: &'static str, policy: Rc<Policy>) -> Self {
+    pub(crate) fn new(path: &'static str, policy: Rc<Compiled>) -> Self {
         Self { path, policy }
     }
 }
@@ -62,7 +62,7 @@ impl HttpServiceFactory for Preflight {
 /// Matches the preflights this policy answers: `OPTIONS`, an `Origin`, and an
 /// `Access-Control-Request-Method` the route serves. A preflight for a method no handler on the
 /// path serves matches no preflight service and falls through to the app's default service.
-struct PreflightGuard(Rc<Policy>);
+struct PreflightGuard(Rc<Compiled>);
 
 impl Guard for PreflightGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
@@ -80,7 +80,7 @@ impl Guard for PreflightGuard {
 /// allowed, `403` without any `Access-Control-Allow-*` header otherwise.
 #[derive(Clone)]
 struct PreflightService {
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
 }
 
 impl ServiceFactory<ServiceRequest> for PreflightService {
@@ -110,7 +110,7 @@ impl Service<ServiceRequest> for PreflightService {
 }
 
 /// The preflight response for the request headers `headers` under `policy`.
-pub(crate) fn answer(policy: &Policy, headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn answer(policy: &Compiled, headers: &HeaderMap) -> HttpResponse {
     let origin = headers
         .get(ORIGIN)
         .filter(|origin| policy.allows_origin(origin.as_bytes()));

@@ -16,7 +16,7 @@ use actix_web::http::header::{
 use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
 
-use crate::policy::Policy;
+use crate::compiled::Compiled;
 
 pub(crate) static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
 pub(crate) static TRUE: HeaderValue = HeaderValue::from_static("true");
@@ -24,12 +24,12 @@ static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// The middleware that adds CORS headers to a route's responses.
 pub struct Cors {
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
 }
 
 impl Cors {
     /// Middleware for `policy`.
-    pub(crate) fn new(policy: Rc<Policy>) -> Self {
+    pub(crate) fn new(policy: Rc<Compiled>) -> Self {
         Self { policy }
     }
 }
@@ -56,7 +56,7 @@ where
 /// The service [`Cors`] wraps a route in.
 pub struct CorsService<S> {
     service: S,
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsService<S>
@@ -95,7 +95,7 @@ where
 
 /// What the actual response of one request gets, decided when the request arrives.
 struct Grant {
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
     /// The request's origin when allowed, `*` for a plain `"*"` policy, else `None`.
     origin: Option<HeaderValue>,
 }

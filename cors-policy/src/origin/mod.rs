@@ -6,10 +6,16 @@
 //! match, so every deviation is an error here, with the corrected entry as a suggestion
 //! whenever one can be computed.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv4Addr;
 
-use crate::matcher::{PatternRef, PortRef};
-use crate::punycode;
+mod host;
+mod punycode;
+mod suggest;
+
+use host::check_host;
+use suggest::suggest;
+
+use crate::model::{HostPattern, OriginPattern, PortPattern};
 use crate::rules::Rule;
 
 /// One validated entry of `origins`.
@@ -21,38 +27,6 @@ pub enum OriginSpec {
     Exact(String),
     /// A pattern with a `*.` subdomain wildcard and/or a `:*` any-port wildcard.
     Pattern(OriginPattern),
-}
-
-/// A wildcard entry such as `https://*.example.com` or `http://localhost:*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OriginPattern {
-    /// The scheme, lower case, without `://`.
-    pub scheme: String,
-    /// Which hosts match.
-    pub host: HostPattern,
-    /// Which ports match.
-    pub port: PortPattern,
-}
-
-/// The host part of an [`OriginPattern`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostPattern {
-    /// Exactly this host.
-    Exact(String),
-    /// Any host one or more labels below this domain (`*.example.com` holds `example.com`),
-    /// never the domain itself.
-    Subdomains(String),
-}
-
-/// The port part of an [`OriginPattern`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortPattern {
-    /// No port in the origin (the scheme's default).
-    Default,
-    /// Exactly this port.
-    Exact(u16),
-    /// `:*`: any port, or none.
-    Any,
 }
 
 /// Why an entry was refused.
@@ -91,33 +65,6 @@ impl OriginSpec {
     }
 }
 
-impl OriginPattern {
-    /// `true` when the pattern matches the exact (serialized) origin `origin`, as the runtime
-    /// would match it ([`crate::matcher`]).
-    pub fn covers(&self, origin: &str) -> bool {
-        let (host, subdomains) = match &self.host {
-            HostPattern::Exact(h) => (h.as_str(), false),
-            HostPattern::Subdomains(base) => (base.as_str(), true),
-        };
-        let exact_port;
-        let port = match self.port {
-            PortPattern::Default => PortRef::Default,
-            PortPattern::Any => PortRef::Any,
-            PortPattern::Exact(n) => {
-                exact_port = n.to_string();
-                PortRef::Exact(&exact_port)
-            }
-        };
-        PatternRef {
-            scheme: &self.scheme,
-            host,
-            subdomains,
-            port,
-        }
-        .matches(origin.as_bytes())
-    }
-}
-
 fn is_loopback_host(host: &str) -> bool {
     host == "localhost"
         || host.ends_with(".localhost")
@@ -127,19 +74,12 @@ fn is_loopback_host(host: &str) -> bool {
 
 /// Splits `host[:port]` (an authority without userinfo) into host and port.
 fn split_host_port(authority: &str) -> (&str, Option<&str>) {
-    if authority.starts_with('[') {
-        return match authority.find(']') {
-            Some(end) => {
-                let (host, rest) = authority.split_at(end + 1);
-                (host, rest.strip_prefix(':'))
-            }
-            None => (authority, None),
-        };
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => (host, Some(port)),
-        None => (authority, None),
-    }
+    let (host, port) = crate::matcher::split_host_port(authority.as_bytes());
+    // Both parts end or start at an ASCII `:` or the string's ends: char boundaries.
+    (
+        &authority[..host.len()],
+        port.map(|p| &authority[authority.len() - p.len()..]),
+    )
 }
 
 /// Parses and validates one entry of `origins`.
@@ -152,6 +92,7 @@ pub fn parse_origin(entry: &str) -> Result<OriginSpec, OriginError> {
     })
 }
 
+/// A refusal: the rule, the message and the note.
 type Failure = (Rule, String, String);
 
 fn fail<T>(rule: Rule, message: impl Into<String>, note: impl Into<String>) -> Result<T, Failure> {
@@ -314,217 +255,6 @@ fn check_port(scheme: &str, host: &str, port: Option<&str>) -> Result<PortPatter
         );
     }
     Ok(PortPattern::Exact(n))
-}
-
-fn check_host(host: &str) -> Result<HostPattern, Failure> {
-    if host.is_empty() {
-        return fail(Rule::OriginHost, "origin has no host", NEVER_MATCHES);
-    }
-    if let Some(inner) = host.strip_prefix('[') {
-        if host.contains('*') {
-            return fail(
-                Rule::OriginPattern,
-                "wildcards are not allowed in IP addresses",
-                "only a leading `*.` label of a domain name and a `:*` port are supported",
-            );
-        }
-        return check_ipv6(inner.strip_suffix(']').unwrap_or(inner))
-            .map(|()| HostPattern::Exact(host.to_owned()));
-    }
-    if let Some(base) = host.strip_prefix("*.") {
-        if base.contains('*') {
-            return fail(
-                Rule::OriginPattern,
-                "only one leading `*.` wildcard label is supported",
-                "`*.example.com` already matches hosts any number of labels below `example.com`",
-            );
-        }
-        if looks_like_ipv4(base) {
-            return fail(
-                Rule::OriginPattern,
-                "wildcards are not allowed in IP addresses",
-                "only a leading `*.` label of a domain name and a `:*` port are supported",
-            );
-        }
-        check_domain(base)?;
-        return Ok(HostPattern::Subdomains(base.to_owned()));
-    }
-    if host.contains('*') {
-        return fail(
-            Rule::OriginPattern,
-            format!("`{host}` is not a supported wildcard"),
-            "only a leading `*.` label (`https://*.example.com`) and a `:*` port (`http://localhost:*`) are supported; anything looser is how prefix and suffix attacks slip in",
-        );
-    }
-    if looks_like_ipv4(host) {
-        let canonical = host.parse::<Ipv4Addr>().ok().map(|ip| ip.to_string());
-        if canonical.as_deref() != Some(host) {
-            return fail(
-                Rule::OriginIp,
-                format!("`{host}` is not an IPv4 address in canonical dotted-quad form"),
-                NEVER_MATCHES,
-            );
-        }
-        return Ok(HostPattern::Exact(host.to_owned()));
-    }
-    check_domain(host)?;
-    Ok(HostPattern::Exact(host.to_owned()))
-}
-
-/// The WHATWG URL parser treats a host whose last label is a number as an IPv4 address.
-fn looks_like_ipv4(host: &str) -> bool {
-    let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
-    !last.is_empty()
-        && (last.bytes().all(|b| b.is_ascii_digit())
-            || last.len() > 1 && last[..2].eq_ignore_ascii_case("0x"))
-}
-
-fn check_ipv6(inner: &str) -> Result<(), Failure> {
-    if inner.contains('%') {
-        return fail(
-            Rule::OriginIp,
-            "IPv6 zone identifiers (`%...`) are not part of an origin",
-            "browsers drop the zone identifier from the origin they send",
-        );
-    }
-    match inner.parse::<Ipv6Addr>() {
-        Ok(ip) if ip.to_string() == inner => Ok(()),
-        Ok(_) => fail(
-            Rule::OriginIp,
-            "IPv6 address is not in RFC 5952 form (compressed, lower case)",
-            NEVER_MATCHES,
-        ),
-        Err(_) => fail(
-            Rule::OriginIp,
-            format!("`[{inner}]` is not an IPv6 address"),
-            NEVER_MATCHES,
-        ),
-    }
-}
-
-fn check_domain(host: &str) -> Result<(), Failure> {
-    if !host.is_ascii() {
-        return fail(
-            Rule::OriginHost,
-            "internationalised host names must be written in punycode",
-            "browsers send the ASCII (`xn--`) form of the host, so this entry would never match",
-        );
-    }
-    if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        return fail(
-            Rule::OriginCase,
-            "origin host must be lower case",
-            NEVER_MATCHES,
-        );
-    }
-    if host.len() > 253 {
-        return fail(
-            Rule::OriginHost,
-            format!(
-                "host is {} bytes long; a DNS name has at most 253",
-                host.len()
-            ),
-            "no browser can send such an origin",
-        );
-    }
-    for label in host.split('.') {
-        if label.is_empty() {
-            return fail(
-                Rule::OriginHost,
-                "host has an empty label (`..`, or a leading or trailing `.`)",
-                NEVER_MATCHES,
-            );
-        }
-        if label.len() > 63 {
-            return fail(
-                Rule::OriginHost,
-                format!("host label `{label}` is longer than 63 bytes"),
-                "no DNS name has such a label, so no browser can send it",
-            );
-        }
-        if let Some(bad) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
-        {
-            return fail(
-                Rule::OriginHost,
-                format!("host contains `{bad}`, which is not allowed in a host name"),
-                "host labels are letters, digits and `-`",
-            );
-        }
-    }
-    Ok(())
-}
-
-/// Computes the corrected form of a malformed entry, if there is one that passes every check.
-fn suggest(entry: &str) -> Option<String> {
-    // Surrounding whitespace is a typo; whitespace inside is not a mistake we can guess the fix of.
-    let compact = entry.trim();
-    if compact.chars().any(|c| c.is_whitespace() || c.is_control())
-        || compact.eq_ignore_ascii_case("null")
-        || compact.is_empty()
-    {
-        return None;
-    }
-    let (scheme, rest) = match compact.split_once("://") {
-        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-        None => ("https".to_owned(), compact),
-    };
-    if scheme == "file" {
-        return None;
-    }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let (host, port) = split_host_port(authority);
-    let host = normalize_host(host)?;
-    let port = match port {
-        None | Some("") => None,
-        Some("*") => Some("*".to_owned()),
-        Some(p) => {
-            let n = p.parse::<u16>().ok()?;
-            (default_port(&scheme) != Some(n)).then(|| n.to_string())
-        }
-    };
-    let candidate = match port {
-        Some(port) => format!("{scheme}://{host}:{port}"),
-        None => format!("{scheme}://{host}"),
-    };
-    (candidate != entry && parse_strict(&candidate).is_ok()).then_some(candidate)
-}
-
-fn normalize_host(host: &str) -> Option<String> {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        let inner = inner.split('%').next().unwrap_or(inner);
-        return inner.parse::<Ipv6Addr>().ok().map(|ip| format!("[{ip}]"));
-    }
-    let host = host.trim_end_matches('.');
-    if looks_like_ipv4(host) {
-        return normalize_ipv4(host);
-    }
-    let labels: Option<Vec<String>> = host
-        .split('.')
-        .map(|label| {
-            let lower = label.to_lowercase();
-            if lower.is_ascii() {
-                Some(lower)
-            } else {
-                punycode::encode(&lower).map(|p| format!("xn--{p}"))
-            }
-        })
-        .collect();
-    Some(labels?.join("."))
-}
-
-/// Reads dotted-quad addresses written with leading zeros (`127.000.000.001`) as decimal.
-fn normalize_ipv4(host: &str) -> Option<String> {
-    let parts: Vec<u8> = host
-        .split('.')
-        .map(|p| p.parse::<u8>().ok())
-        .collect::<Option<_>>()?;
-    let [a, b, c, d] = parts[..] else {
-        return None;
-    };
-    Some(Ipv4Addr::new(a, b, c, d).to_string())
 }
 
 #[cfg(test)]
@@ -718,25 +448,6 @@ mod tests {
             assert_eq!(err.rule, *rule, "{entry}: {err:?}");
             assert_eq!(err.suggestion.as_deref(), *suggestion, "{entry}: {err:?}");
         }
-    }
-
-    #[test]
-    fn pattern_coverage() {
-        let pattern = |s: &str| match parse_origin(s) {
-            Ok(OriginSpec::Pattern(p)) => p,
-            other => panic!("{s}: {other:?}"),
-        };
-        let any_sub = pattern("https://*.example.com");
-        assert!(any_sub.covers("https://a.example.com"));
-        assert!(any_sub.covers("https://a.b.example.com"));
-        assert!(!any_sub.covers("https://example.com"));
-        assert!(!any_sub.covers("https://evilexample.com"));
-        assert!(!any_sub.covers("http://a.example.com"));
-        assert!(!any_sub.covers("https://a.example.com:8443"));
-        let any_port = pattern("http://localhost:*");
-        assert!(any_port.covers("http://localhost:3000"));
-        assert!(any_port.covers("http://localhost"));
-        assert!(!any_port.covers("http://localhost.evil.com:3000"));
     }
 
     #[test]

@@ -1,13 +1,10 @@
-//! The error context of one expansion, in the manner of serde_derive's `Ctxt`: every stage
-//! reports into it and keeps going, and all diagnostics are emitted together at the end.
+//! Turns the diagnostics of one expansion into code. Every stage reports into one
+//! `cors_policy::Ctxt<Span>` and keeps going; this emits them all together at the end.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote_spanned};
 
 use cors_policy::{Diagnostic, Level};
-
-/// Collected diagnostics, positioned at user tokens.
-pub type Ctxt = cors_policy::Ctxt<Span>;
 
 /// Turns diagnostics into code: `compile_error!` for errors, a deprecation warning for warnings
 /// (the one warning a stable proc-macro can raise at a chosen token).

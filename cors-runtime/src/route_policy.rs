@@ -6,13 +6,13 @@ use std::rc::Rc;
 
 use actix_web::guard::{Guard, GuardContext};
 
-use crate::policy::Policy;
+use crate::compiled::Compiled;
 use crate::preflight::Preflight;
 use crate::response::Cors;
 
 /// One annotated route's policy.
 pub struct RoutePolicy {
-    policy: Rc<Policy>,
+    policy: Rc<Compiled>,
 }
 
 impl RoutePolicy {
@@ -20,11 +20,11 @@ impl RoutePolicy {
     /// with a `cors-macros` of another version, which the exact version pin rules out) yields a
     /// route that answers nothing, reported on standard error, never a panic.
     pub fn new(encoded: &'static str) -> Self {
-        let policy = Policy::decode(encoded).unwrap_or_else(|error| {
+        let policy = Compiled::decode(encoded).unwrap_or_else(|error| {
             eprintln!(
                 "cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled"
             );
-            Policy::deny_all()
+            Compiled::deny_all()
         });
         Self {
             policy: Rc::new(policy),
@@ -50,7 +50,7 @@ impl RoutePolicy {
 /// Passes requests whose method the route serves: what `guard::Get()` and friends are to
 /// actix-web's own route macros, read from the policy, so standard and custom methods (`QUERY`)
 /// are handled alike.
-pub struct RoutedMethods(Rc<Policy>);
+pub struct RoutedMethods(Rc<Compiled>);
 
 impl Guard for RoutedMethods {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {

@@ -1,0 +1,149 @@
+//! Checks of `methods`: tokens, forbidden methods, case, duplicates, and that every allowed
+//! method is routed. Without `methods`, the route's own methods are allowed.
+
+use super::quoted;
+use crate::diagnostic::Ctxt;
+use crate::names;
+use crate::raw::{List, Route};
+use crate::rules::Rule;
+
+fn check_method_token<S: Copy>(cx: &mut Ctxt<S>, method: &str, span: S) -> bool {
+    if !names::is_token(method) {
+        cx.error(
+            Rule::MethodToken,
+            span,
+            format!("{} is not an HTTP method", quoted(method)),
+        )
+        .note("a method is an HTTP token: letters, digits and ``!#$%&'*+-.^_`|~``");
+        return false;
+    }
+    if names::FORBIDDEN_METHODS
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(method))
+    {
+        cx.error(Rule::ForbiddenMethod, span, format!("method {} can never be used by a page", quoted(method)))
+            .note("the Fetch standard forbids CONNECT, TRACE and TRACK in browsers, so allowing it through CORS does nothing")
+            .help("remove it");
+        return false;
+    }
+    true
+}
+
+/// Checks `methods` against the route. Returns `(allowed, routed)`: the methods a preflight may
+/// ask for, and those the route serves.
+pub(super) fn check<S: Copy>(
+    cx: &mut Ctxt<S>,
+    methods: Option<&List<S>>,
+    route: &Route<S>,
+) -> (Vec<String>, Vec<String>) {
+    let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
+    let Some(list) = methods else {
+        for m in &route.methods {
+            check_method_token(cx, &m.value, m.span);
+        }
+        return (routed.clone(), routed);
+    };
+    if list.items.is_empty() && !list.malformed {
+        cx.error(Rule::ValueType, list.key, "`methods` is empty")
+            .help("remove `methods` to allow the route's own methods, or list some of them");
+    }
+    let mut allowed: Vec<String> = Vec::new();
+    for item in &list.items {
+        let m = item.value.as_str();
+        if !check_method_token(cx, m, item.span) {
+            continue;
+        }
+        let upper = m.to_ascii_uppercase();
+        if upper != m && names::NORMALIZED_METHODS.contains(&upper.as_str()) {
+            cx.error(
+                Rule::MethodCase,
+                item.span,
+                format!("method {} must be upper case", quoted(m)),
+            )
+            .note(format!(
+                "browsers upper-case `{upper}` before sending it, so `{m}` would never match"
+            ))
+            .help(format!("did you mean {}?", quoted(&upper)));
+            continue;
+        }
+        if allowed.iter().any(|a| a == m) {
+            cx.error(
+                Rule::DuplicateMethod,
+                item.span,
+                format!("method {} is listed twice", quoted(m)),
+            )
+            .help("remove this entry");
+            continue;
+        }
+        if !routed.iter().any(|r| r == m) {
+            let served = routed
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            cx.error(Rule::MethodNotRouted, item.span, format!("method {} is not routed to this handler", quoted(m)))
+                .note(format!("the route attribute serves {served}; a preflight for another method never reaches this policy"))
+                .help(format!("remove it, or route it with `#[route(\"...\", method = \"{m}\")]`"));
+            continue;
+        }
+        allowed.push(m.to_owned());
+    }
+    (allowed, routed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::raw::RawPolicy;
+    use crate::rules::Rule;
+
+    #[test]
+    fn method_rules() {
+        use Rule::*;
+        let with = |methods: &[&'static str]| RawPolicy {
+            methods: list("methods", methods),
+            ..base(&["https://a.com"])
+        };
+        let cases: Vec<(RawPolicy<S>, &[&'static str], Expected)> = vec![
+            (base(&["https://a.com"]), &["GET"], vec![]),
+            (
+                base(&["https://a.com"]),
+                &["TRACE"],
+                vec![(ForbiddenMethod, "TRACE")],
+            ),
+            (with(&["PUT"]), &["PUT", "PATCH"], vec![]),
+            (with(&["put"]), &["PUT"], vec![(MethodCase, "put")]),
+            (with(&["Delete"]), &["DELETE"], vec![(MethodCase, "Delete")]),
+            (
+                with(&["patch"]),
+                &["PATCH"],
+                vec![(MethodNotRouted, "patch")],
+            ),
+            (
+                with(&["PUT", "PUT"]),
+                &["PUT"],
+                vec![(DuplicateMethod, "PUT")],
+            ),
+            (
+                with(&["DELETE"]),
+                &["GET"],
+                vec![(MethodNotRouted, "DELETE")],
+            ),
+            (
+                with(&["track", "CONNECT"]),
+                &["GET"],
+                vec![(ForbiddenMethod, "track"), (ForbiddenMethod, "CONNECT")],
+            ),
+            (
+                with(&["P UT", ""]),
+                &["PUT"],
+                vec![(MethodToken, "P UT"), (MethodToken, "")],
+            ),
+            (with(&[]), &["GET"], vec![(ValueType, "methods")]),
+            (with(&["QUERY"]), &["QUERY"], vec![]),
+        ];
+        for (raw, routed, expected) in cases {
+            assert_eq!(errors(&raw, routed), expected, "{raw:?} routed {routed:?}");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Checks of `origins` as a whole: each entry's grammar (in [`crate::origin`]), then what the
+//! entries mean together and with the rest of the policy: `"*"` alone and never with
+//! credentials, insecure origins with credentials, duplicates and entries a pattern already
+//! covers, wildcards over public suffixes.
+
+use std::collections::HashSet;
+
+use super::quoted;
+use crate::diagnostic::Ctxt;
+use crate::model::{OriginPattern, Origins};
+use crate::origin::{parse_origin, OriginSpec};
+use crate::raw::{List, Spanned};
+use crate::rules::Rule;
+
+/// Reports a policy without `origins`, at `span`.
+pub(super) fn missing<S: Copy>(cx: &mut Ctxt<S>, span: S) {
+    cx.error(Rule::OriginsRequired, span, "missing `origins`")
+        .note("a CORS policy must say which origins may read the responses")
+        .help("add `origins = [\"https://app.example.com\"]`, listing your frontend's origins");
+}
+
+/// Checks the entries of `origins` against every origin rule, given the policy's `credentials`
+/// and `dangerously_allow_insecure_origins` (when set to `true`). Returns the allowed origins,
+/// less the entries reported.
+pub fn check_origins<S: Copy>(
+    cx: &mut Ctxt<S>,
+    list: &List<S>,
+    credentials: Option<&Spanned<bool, S>>,
+    insecure_opt_out: Option<&Spanned<bool, S>>,
+) -> Origins {
+    if list.items.is_empty() && !list.malformed {
+        cx.error(Rule::OriginsRequired, list.key, "`origins` is empty")
+            .note(
+                "with no origin allowed, the attribute would only add headers that deny everything",
+            )
+            .help("list your frontend's origins, e.g. `origins = [\"https://app.example.com\"]`");
+    }
+    let mut opt_out_used = false;
+    let mut any = None;
+    let mut exact: Vec<&Spanned<String, S>> = Vec::new();
+    // Membership only (never iterated), so output order stays the order written; a set keeps
+    // lists of thousands of origins linear.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut patterns: Vec<(&Spanned<String, S>, OriginPattern)> = Vec::new();
+    for item in &list.items {
+        let spec = match parse_origin(&item.value) {
+            Ok(spec) => spec,
+            Err(err) => {
+                let b = cx.error(err.rule, item.span, err.message).note(err.note);
+                if let Some(s) = err.suggestion {
+                    b.help(format!("did you mean {}?", quoted(&s)));
+                }
+                continue;
+            }
+        };
+        if let Some(creds) = credentials {
+            if spec == OriginSpec::Any {
+                wildcard_with_credentials(cx, item.span, creds.span);
+            } else if !spec.is_secure_or_loopback() {
+                if insecure_opt_out.is_some() {
+                    opt_out_used = true;
+                } else {
+                    insecure_with_credentials(cx, item);
+                }
+            }
+        }
+        if spec != OriginSpec::Any && !seen.insert(item.value.as_str()) {
+            let what = if matches!(spec, OriginSpec::Pattern(_)) {
+                "pattern"
+            } else {
+                "origin"
+            };
+            cx.error(
+                Rule::DuplicateOrigin,
+                item.span,
+                format!("{what} {} is listed twice", quoted(&item.value)),
+            )
+            .help("remove this entry");
+            continue;
+        }
+        match spec {
+            OriginSpec::Any => any = Some(item),
+            OriginSpec::Exact(_) => exact.push(item),
+            OriginSpec::Pattern(p) => {
+                #[cfg(feature = "public-suffix")]
+                public_suffix(cx, item, &p);
+                patterns.push((item, p));
+            }
+        }
+    }
+    // Exact origins that a pattern already matches: the list says less than it seems to.
+    exact.retain(|e| {
+        let covering = patterns.iter().find(|(_, p)| p.matches(e.value.as_bytes()));
+        if let Some((pattern, _)) = covering {
+            cx.error(
+                Rule::DuplicateOrigin,
+                e.span,
+                format!(
+                    "origin {} is already matched by pattern {}",
+                    quoted(&e.value),
+                    quoted(&pattern.value)
+                ),
+            )
+            .help("remove this entry");
+        }
+        covering.is_none()
+    });
+    if let Some(opt_out) = insecure_opt_out.filter(|_| !opt_out_used) {
+        cx.warning(Rule::InsecureCredentials, opt_out.span, "`dangerously_allow_insecure_origins` has no effect here")
+            .note("it only lets a credentialed policy trust plain-http origins that are not loopback, and this policy has none")
+            .help("remove it, so that adding such an origin later is caught");
+    }
+    if let Some(star) = any {
+        if list.items.len() > 1 {
+            cx.error(Rule::WildcardAlone, star.span, "the wildcard origin `\"*\"` cannot be combined with other origins")
+                .note("`\"*\"` already allows every origin, so the other entries suggest a restriction that does not exist")
+                .help("keep either `\"*\"` alone or only the listed origins");
+        }
+        return Origins::Any;
+    }
+    Origins::List {
+        exact: exact.into_iter().map(|e| e.value.clone()).collect(),
+        patterns: patterns.into_iter().map(|(_, p)| p).collect(),
+    }
+}
+
+/// `"*"` with credentials: one error at each of the two tokens involved.
+fn wildcard_with_credentials<S: Copy>(cx: &mut Ctxt<S>, star: S, credentials: S) {
+    cx.error(Rule::WildcardCredentials, star, "the wildcard origin `\"*\"` cannot be combined with `credentials`")
+        .note("browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, and reflecting every origin instead would let any site read your users' data")
+        .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
+    cx.error(
+        Rule::WildcardCredentials,
+        credentials,
+        "`credentials` cannot be combined with the wildcard origin `\"*\"`",
+    )
+    .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
+}
+
+fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>) {
+    let https = item
+        .value
+        .split_once("://")
+        .map(|(_, rest)| format!("https://{rest}"));
+    let b = cx
+        .error(
+            Rule::InsecureCredentials,
+            item.span,
+            format!(
+                "insecure origin {} cannot be trusted with `credentials`",
+                quoted(&item.value)
+            ),
+        )
+        .note("a network attacker can inject script into a page served over plain http and read your users' data through it");
+    match https.filter(|h| parse_origin(h).is_ok()) {
+        Some(h) => b.help(format!("did you mean {}? (if you must trust plain http, add `dangerously_allow_insecure_origins`)", quoted(&h))),
+        None => b.help("serve the frontend over https, or add `dangerously_allow_insecure_origins` if you accept the risk"),
+    };
+}
+
+/// Rule `public-suffix-pattern`: a `*.` wildcard directly over a public suffix (`*.com`,
+/// `*.co.uk`, `*.github.io`) matches hosts that anyone can register.
+#[cfg(feature = "public-suffix")]
+fn public_suffix<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>, pattern: &OriginPattern) {
+    let crate::model::HostPattern::Subdomains(base) = &pattern.host else {
+        return;
+    };
+    if crate::suffix::is_public_suffix(base) {
+        cx.error(
+            Rule::PublicSuffixPattern,
+            item.span,
+            format!("`{:?}` matches every site registered under the public suffix `{base}`", item.value),
+        )
+        .note("anyone can register a host under a public suffix, and with it read what this policy allows")
+        .help(format!("name your own domain under it, e.g. `\"{}://*.example.{base}\"`", pattern.scheme));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::diagnostic::Level;
+    use crate::raw::{RawPolicy, Spanned};
+    use crate::rules::Rule;
+
+    #[test]
+    fn origin_rules_in_context() {
+        use Rule::*;
+        let cases: Vec<(RawPolicy<S>, Expected)> = vec![
+            (RawPolicy::default(), vec![(OriginsRequired, "attr")]),
+            (base(&[]), vec![(OriginsRequired, "origins")]),
+            (base(&["https://a.example.com"]), vec![]),
+            (
+                creds(base(&["*"])),
+                vec![
+                    (WildcardCredentials, "*"),
+                    (WildcardCredentials, "credentials"),
+                ],
+            ),
+            (
+                base(&["*", "https://a.example.com"]),
+                vec![(WildcardAlone, "*")],
+            ),
+            (
+                creds(base(&["http://a.example.com"])),
+                vec![(InsecureCredentials, "http://a.example.com")],
+            ),
+            (
+                creds(base(&[
+                    "http://localhost:3000",
+                    "http://127.0.0.1:*",
+                    "http://[::1]:8080",
+                    "tauri://localhost",
+                ])),
+                vec![],
+            ),
+            (
+                creds(base(&["https://*.example.com", "http://*.localhost"])),
+                vec![],
+            ),
+            (
+                RawPolicy {
+                    dangerously_allow_insecure_origins: Some(Spanned::new(true, "opt-out")),
+                    ..creds(base(&["http://a.example.com"]))
+                },
+                vec![],
+            ),
+            (
+                base(&["https://a.com", "https://a.com"]),
+                vec![(DuplicateOrigin, "https://a.com")],
+            ),
+            (
+                base(&["https://a.example.com", "https://*.example.com"]),
+                vec![(DuplicateOrigin, "https://a.example.com")],
+            ),
+            (
+                base(&["https://*.example.com", "https://a.example.com"]),
+                vec![(DuplicateOrigin, "https://a.example.com")],
+            ),
+            (
+                base(&["https://example.com", "https://*.example.com"]),
+                vec![],
+            ),
+            (
+                base(&["https://*.com", "https://*.co.uk"]),
+                vec![
+                    (PublicSuffixPattern, "https://*.com"),
+                    (PublicSuffixPattern, "https://*.co.uk"),
+                ],
+            ),
+            (
+                base(&["http://localhost:*", "http://localhost:3000"]),
+                vec![(DuplicateOrigin, "http://localhost:3000")],
+            ),
+            (
+                base(&["https://a.com/", "null"]),
+                vec![(OriginSyntax, "https://a.com/"), (OriginNull, "null")],
+            ),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn an_unneeded_opt_out_is_a_warning() {
+        let with_opt_out = |origins: &[&'static str]| RawPolicy {
+            dangerously_allow_insecure_origins: Some(Spanned::new(true, "opt-out")),
+            ..creds(base(origins))
+        };
+        for (origins, warned) in [
+            (&["https://a.example.com"][..], true),
+            (&["http://localhost:3000"][..], true),
+            (&["http://a.example.com"][..], false),
+        ] {
+            let (policy, diagnostics) = validate(&with_opt_out(origins), &["GET"]);
+            assert!(policy.is_some(), "{origins:?}");
+            let warnings: Vec<_> = diagnostics
+                .iter()
+                .map(|d| (d.level, d.rule, d.span))
+                .collect();
+            let expected = if warned {
+                vec![(Level::Warning, Rule::InsecureCredentials, "opt-out")]
+            } else {
+                vec![]
+            };
+            assert_eq!(warnings, expected, "{origins:?}");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The validated policy: what [`crate::validate`] produces, what [`crate::wire`] carries from the
+//! macro to the runtime, and what the runtime answers requests from. One model for every source
+//! of a policy.
+
+/// A validated policy, in a deterministic order (the order written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Which origins are allowed.
+    pub origins: Origins,
+    /// Whether credentialed requests are allowed.
+    pub credentials: bool,
+    /// Methods a preflight may ask for (`Access-Control-Allow-Methods`).
+    pub allow_methods: Vec<String>,
+    /// Methods the route serves: the preflights this policy answers.
+    pub routed_methods: Vec<String>,
+    /// Allowed request headers, lower case, in the order written.
+    pub allow_headers: Vec<String>,
+    /// `allow_headers` holds `"*"`: any header but `Authorization`, which must be listed.
+    pub allow_any_header: bool,
+    /// Exposed response headers, in the order written.
+    pub expose_headers: Vec<String>,
+    /// `expose_headers` holds `"*"`.
+    pub expose_any_header: bool,
+    /// `Access-Control-Max-Age`, in seconds.
+    pub max_age: Option<u32>,
+}
+
+/// The allowed origins of a [`Policy`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origins {
+    /// `"*"`: every origin.
+    Any,
+    /// Exact origins and patterns.
+    List {
+        /// Serialized origins, matched byte for byte.
+        exact: Vec<String>,
+        /// Wildcard patterns.
+        patterns: Vec<OriginPattern>,
+    },
+}
+
+/// A wildcard origin such as `https://*.example.com` or `http://localhost:*`. It matches
+/// requests with [`OriginPattern::matches`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginPattern {
+    /// The scheme, lower case, without `://`.
+    pub scheme: String,
+    /// Which hosts match.
+    pub host: HostPattern,
+    /// Which ports match.
+    pub port: PortPattern,
+}
+
+/// The host part of an [`OriginPattern`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPattern {
+    /// Exactly this host.
+    Exact(String),
+    /// Any host one or more labels below this domain (`*.example.com` holds `example.com`),
+    /// never the domain itself.
+    Subdomains(String),
+}
+
+/// The port part of an [`OriginPattern`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortPattern {
+    /// No port in the origin (the scheme's default).
+    Default,
+    /// Exactly this port.
+    Exact(u16),
+    /// `:*`: any port, or none.
+    Any,
+}
+
+impl Policy {
+    /// The policy of one route of a handler: it answers preflights for the methods `routed`
+    /// (the route's, a subset of [`Policy::routed_methods`]) and allows those of them the policy
+    /// allows. A `#[routes]` handler gets one such policy per route.
+    pub fn for_route(&self, routed: &[String]) -> Policy {
+        Policy {
+            allow_methods: self
+                .allow_methods
+                .iter()
+                .filter(|m| routed.contains(m))
+                .cloned()
+                .collect(),
+            routed_methods: routed.to_vec(),
+            ..self.clone()
+        }
+    }
+
+    /// `Access-Control-Allow-Methods`: the allowed methods in the order written; `None` when no
+    /// method is allowed (a route of a `#[routes]` handler whose methods are all outside
+    /// `methods`: every preflight is refused).
+    pub fn allow_methods_value(&self) -> Option<String> {
+        (!self.allow_methods.is_empty()).then(|| self.allow_methods.join(", "))
+    }
+
+    /// `Access-Control-Allow-Headers`: `*` first when allowed, then the names, lower case.
+    pub fn allow_headers_value(&self) -> Option<String> {
+        header_list(self.allow_any_header, &self.allow_headers)
+    }
+
+    /// `Access-Control-Expose-Headers`: `*` first when exposed, then the names as written.
+    pub fn expose_headers_value(&self) -> Option<String> {
+        header_list(self.expose_any_header, &self.expose_headers)
+    }
+
+    /// `Access-Control-Max-Age`.
+    pub fn max_age_value(&self) -> Option<String> {
+        self.max_age.map(|s| s.to_string())
+    }
+
+    /// Upper bound on the total length of `Access-Control-Request-Headers` worth reading: twice
+    /// what the allowed names take with `", "` separators, plus slack for whitespace and repeats.
+    /// Longer lists are refused unread (a browser sends each name once, lower case,
+    /// comma-separated), so a crafted list costs no more than a short one. With `"*"`, 8 KiB.
+    pub fn acrh_max_len(&self) -> usize {
+        if self.allow_any_header {
+            return 8 * 1024;
+        }
+        2 * self
+            .allow_headers
+            .iter()
+            .map(|h| h.len() + 2)
+            .sum::<usize>()
+            + 64
+    }
+}
+
+/// A header-list value: `*` first when `any`, then the names; `None` when empty.
+fn header_list(any: bool, names: &[String]) -> Option<String> {
+    let all: Vec<&str> = any
+        .then_some("*")
+        .into_iter()
+        .chain(names.iter().map(String::as_str))
+        .collect();
+    (!all.is_empty()).then(|| all.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> Policy {
+        Policy {
+            origins: Origins::Any,
+            credentials: false,
+            allow_methods: vec!["PUT".into(), "DELETE".into()],
+            routed_methods: vec!["PUT".into(), "PATCH".into(), "DELETE".into()],
+            allow_headers: vec!["content-type".into(), "x-api-key".into()],
+            allow_any_header: false,
+            expose_headers: vec!["X-Request-Id".into()],
+            expose_any_header: true,
+            max_age: Some(600),
+        }
+    }
+
+    #[test]
+    fn narrowed_to_a_route() {
+        let p = policy().for_route(&["PATCH".into(), "PUT".into()]);
+        assert_eq!(p.routed_methods, ["PATCH", "PUT"]);
+        assert_eq!(p.allow_methods, ["PUT"], "order written, routed only");
+        let none = policy().for_route(&["PATCH".into()]);
+        assert!(none.allow_methods.is_empty());
+        assert_eq!(none.allow_methods_value(), None);
+        assert_eq!(
+            Policy {
+                routed_methods: Vec::new(),
+                ..none.clone()
+            },
+            Policy {
+                routed_methods: Vec::new(),
+                allow_methods: Vec::new(),
+                ..policy()
+            },
+            "nothing else changes"
+        );
+    }
+
+    #[test]
+    fn header_values() {
+        let p = policy();
+        assert_eq!(p.allow_methods_value().as_deref(), Some("PUT, DELETE"));
+        assert_eq!(
+            p.allow_headers_value().as_deref(),
+            Some("content-type, x-api-key")
+        );
+        assert_eq!(p.expose_headers_value().as_deref(), Some("*, X-Request-Id"));
+        assert_eq!(p.max_age_value().as_deref(), Some("600"));
+        assert_eq!(p.acrh_max_len(), 2 * (14 + 11) + 64);
+        let any = Policy {
+            allow_any_header: true,
+            allow_headers: Vec::new(),
+            expose_any_header: false,
+            expose_headers: Vec::new(),
+            max_age: None,
+            ..policy()
+        };
+        assert_eq!(any.allow_headers_value().as_deref(), Some("*"));
+        assert_eq!(any.expose_headers_value(), None);
+        assert_eq!(any.max_age_value(), None);
+        assert_eq!(any.acrh_max_len(), 8 * 1024);
+    }
+}

@@ -1,0 +1,149 @@
+//! The host of an origin entry: a domain name (ASCII, lower case, well-formed labels), an IPv4
+//! address in dotted-quad form, a bracketed IPv6 address in its canonical form, or a `*.` pattern
+//! over a domain.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{fail, Failure, NEVER_MATCHES};
+use crate::model::HostPattern;
+use crate::rules::Rule;
+
+pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
+    if host.is_empty() {
+        return fail(Rule::OriginHost, "origin has no host", NEVER_MATCHES);
+    }
+    if let Some(inner) = host.strip_prefix('[') {
+        if host.contains('*') {
+            return fail(
+                Rule::OriginPattern,
+                "wildcards are not allowed in IP addresses",
+                "only a leading `*.` label of a domain name and a `:*` port are supported",
+            );
+        }
+        return check_ipv6(inner.strip_suffix(']').unwrap_or(inner))
+            .map(|()| HostPattern::Exact(host.to_owned()));
+    }
+    if let Some(base) = host.strip_prefix("*.") {
+        if base.contains('*') {
+            return fail(
+                Rule::OriginPattern,
+                "only one leading `*.` wildcard label is supported",
+                "`*.example.com` already matches hosts any number of labels below `example.com`",
+            );
+        }
+        if looks_like_ipv4(base) {
+            return fail(
+                Rule::OriginPattern,
+                "wildcards are not allowed in IP addresses",
+                "only a leading `*.` label of a domain name and a `:*` port are supported",
+            );
+        }
+        check_domain(base)?;
+        return Ok(HostPattern::Subdomains(base.to_owned()));
+    }
+    if host.contains('*') {
+        return fail(
+            Rule::OriginPattern,
+            format!("`{host}` is not a supported wildcard"),
+            "only a leading `*.` label (`https://*.example.com`) and a `:*` port (`http://localhost:*`) are supported; anything looser is how prefix and suffix attacks slip in",
+        );
+    }
+    if looks_like_ipv4(host) {
+        let canonical = host.parse::<Ipv4Addr>().ok().map(|ip| ip.to_string());
+        if canonical.as_deref() != Some(host) {
+            return fail(
+                Rule::OriginIp,
+                format!("`{host}` is not an IPv4 address in canonical dotted-quad form"),
+                NEVER_MATCHES,
+            );
+        }
+        return Ok(HostPattern::Exact(host.to_owned()));
+    }
+    check_domain(host)?;
+    Ok(HostPattern::Exact(host.to_owned()))
+}
+
+/// The WHATWG URL parser treats a host whose last label is a number as an IPv4 address.
+pub(super) fn looks_like_ipv4(host: &str) -> bool {
+    let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last.len() > 1 && last[..2].eq_ignore_ascii_case("0x"))
+}
+
+fn check_ipv6(inner: &str) -> Result<(), Failure> {
+    if inner.contains('%') {
+        return fail(
+            Rule::OriginIp,
+            "IPv6 zone identifiers (`%...`) are not part of an origin",
+            "browsers drop the zone identifier from the origin they send",
+        );
+    }
+    match inner.parse::<Ipv6Addr>() {
+        Ok(ip) if ip.to_string() == inner => Ok(()),
+        Ok(_) => fail(
+            Rule::OriginIp,
+            "IPv6 address is not in RFC 5952 form (compressed, lower case)",
+            NEVER_MATCHES,
+        ),
+        Err(_) => fail(
+            Rule::OriginIp,
+            format!("`[{inner}]` is not an IPv6 address"),
+            NEVER_MATCHES,
+        ),
+    }
+}
+
+fn check_domain(host: &str) -> Result<(), Failure> {
+    if !host.is_ascii() {
+        return fail(
+            Rule::OriginHost,
+            "internationalised host names must be written in punycode",
+            "browsers send the ASCII (`xn--`) form of the host, so this entry would never match",
+        );
+    }
+    if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        return fail(
+            Rule::OriginCase,
+            "origin host must be lower case",
+            NEVER_MATCHES,
+        );
+    }
+    if host.len() > 253 {
+        return fail(
+            Rule::OriginHost,
+            format!(
+                "host is {} bytes long; a DNS name has at most 253",
+                host.len()
+            ),
+            "no browser can send such an origin",
+        );
+    }
+    for label in host.split('.') {
+        if label.is_empty() {
+            return fail(
+                Rule::OriginHost,
+                "host has an empty label (`..`, or a leading or trailing `.`)",
+                NEVER_MATCHES,
+            );
+        }
+        if label.len() > 63 {
+            return fail(
+                Rule::OriginHost,
+                format!("host label `{label}` is longer than 63 bytes"),
+                "no DNS name has such a label, so no browser can send it",
+            );
+        }
+        if let Some(bad) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return fail(
+                Rule::OriginHost,
+                format!("host contains `{bad}`, which is not allowed in a host name"),
+                "host labels are letters, digits and `-`",
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! A policy in the form requests are answered from, built once per worker from the text the
+//! `#[cors]` macro generated (see `cors_policy::wire`): the origins laid out for lookup, the
+//! method and header checks, and the constant header values, which borrow the `'static` text so
+//! that cloning one per response copies a few words and counts no references. Nothing here
+//! allocates per request.
+
+use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
+use cors_policy::wire::HeaderTexts;
+use cors_policy::Policy;
+
+use crate::origin_table::AllowedOrigins;
+
+/// A validated policy, ready for requests.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    /// Allowed origins.
+    origins: AllowedOrigins,
+    /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
+    pub(crate) credentials: bool,
+    /// Methods the route serves: the preflights this policy answers.
+    routed_methods: Box<[String]>,
+    /// Methods a preflight may ask for.
+    allow_methods: Box<[String]>,
+    /// Every routed method is allowed, so the preflight guard's check of
+    /// `Access-Control-Request-Method` is the whole method check.
+    pub(crate) methods_implied: bool,
+    /// Allowed request headers, lower case.
+    allow_headers: Box<[String]>,
+    /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
+    allow_any_header: bool,
+    /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
+    /// are refused unread, which bounds the work a request can cause.
+    acrh_max_len: usize,
+    /// The constant response header values.
+    pub(crate) headers: PolicyHeaders,
+}
+
+/// The constant header values of a [`Compiled`] policy.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PolicyHeaders {
+    /// `Access-Control-Allow-Methods`; `None` when no method is allowed.
+    pub(crate) allow_methods: Option<HeaderValue>,
+    /// `Access-Control-Allow-Headers`.
+    pub(crate) allow_headers: Option<HeaderValue>,
+    /// `Access-Control-Expose-Headers`.
+    pub(crate) expose_headers: Option<HeaderValue>,
+    /// `Access-Control-Max-Age`.
+    pub(crate) max_age: Option<HeaderValue>,
+}
+
+impl Compiled {
+    /// Decodes the text the macro generated. An error means the text was not written by the
+    /// `cors-macros` this runtime goes with, which the exact version pin between the two crates
+    /// rules out.
+    pub(crate) fn decode(text: &'static str) -> Result<Self, String> {
+        let (policy, texts) = cors_policy::wire::decode(text)?;
+        Ok(Self::new(policy, texts))
+    }
+
+    fn new(policy: Policy, texts: HeaderTexts<'static>) -> Self {
+        // `wire::decode` has checked that every value is visible ASCII and spaces, which is all
+        // `HeaderValue::from_static` asks: it cannot panic here.
+        let headers = PolicyHeaders {
+            allow_methods: texts.allow_methods.map(HeaderValue::from_static),
+            allow_headers: texts.allow_headers.map(HeaderValue::from_static),
+            expose_headers: texts.expose_headers.map(HeaderValue::from_static),
+            max_age: texts.max_age.map(HeaderValue::from_static),
+        };
+        Self {
+            credentials: policy.credentials,
+            methods_implied: policy
+                .routed_methods
+                .iter()
+                .all(|m| policy.allow_methods.contains(m)),
+            acrh_max_len: policy.acrh_max_len(),
+            routed_methods: policy.routed_methods.into(),
+            allow_methods: policy.allow_methods.into(),
+            allow_headers: policy.allow_headers.into(),
+            allow_any_header: policy.allow_any_header,
+            origins: AllowedOrigins::new(policy.origins),
+            headers,
+        }
+    }
+
+    /// A policy that grants nothing and routes nothing: what a route gets if its policy text
+    /// cannot be decoded.
+    pub(crate) fn deny_all() -> Self {
+        Self {
+            origins: AllowedOrigins::new(cors_policy::Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            }),
+            credentials: false,
+            routed_methods: Box::new([]),
+            allow_methods: Box::new([]),
+            methods_implied: false,
+            allow_headers: Box::new([]),
+            allow_any_header: false,
+            acrh_max_len: 0,
+            headers: PolicyHeaders::default(),
+        }
+    }
+
+    /// `true` for a plain `"*"` policy, whose responses do not depend on the request's origin.
+    #[inline]
+    pub(crate) fn is_any_origin(&self) -> bool {
+        matches!(self.origins, AllowedOrigins::Any)
+    }
+
+    /// `true` when `origin` (the `Origin` header's bytes) is allowed.
+    #[inline]
+    pub(crate) fn allows_origin(&self, origin: &[u8]) -> bool {
+        self.origins.allows(origin)
+    }
+
+    /// `true` when `method` (the `Access-Control-Request-Method` bytes) is allowed. Methods are
+    /// case-sensitive: browsers upper-case only the six standard ones.
+    #[inline]
+    pub(crate) fn allows_method(&self, method: &[u8]) -> bool {
+        self.allow_methods.iter().any(|m| m.as_bytes() == method)
+    }
+
+    /// `true` when this policy answers preflights for `method`.
+    #[inline]
+    pub(crate) fn routes_method(&self, method: &[u8]) -> bool {
+        self.routed_methods.iter().any(|m| m.as_bytes() == method)
+    }
+
+    /// `true` when every name in the request's `Access-Control-Request-Headers` lines is allowed.
+    /// Names compare case-insensitively; optional whitespace and up to [`MAX_EMPTY_ELEMENTS`]
+    /// empty list elements are ignored (RFC 9110 §5.6.1). Input longer than
+    /// [`Policy::acrh_max_len`](cors_policy::Policy::acrh_max_len) is refused before it is read, so a crafted list costs no more
+    /// than a short one.
+    pub(crate) fn allows_request_headers(&self, headers: &HeaderMap) -> bool {
+        let mut total = 0usize;
+        let mut empty = 0usize;
+        for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+            total = total.saturating_add(value.len());
+            if total > self.acrh_max_len {
+                return false;
+            }
+            for name in value.as_bytes().split(|&b| b == b',') {
+                let name = trim_ows(name);
+                if name.is_empty() {
+                    empty += 1;
+                    if empty > MAX_EMPTY_ELEMENTS {
+                        return false;
+                    }
+                } else if !self.allows_header(name) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[inline]
+    fn allows_header(&self, name: &[u8]) -> bool {
+        // Browsers send lower case: an exact comparison first, the case-insensitive one only
+        // for other clients.
+        self.allow_headers.iter().any(|h| {
+            let h = h.as_bytes();
+            h.len() == name.len() && (h == name || h.eq_ignore_ascii_case(name))
+        }) || self.allow_any_header
+            && !name.eq_ignore_ascii_case(b"authorization")
+            && name.iter().all(|&b| cors_policy::names::is_tchar(b))
+    }
+}
+
+/// Empty elements tolerated in `Access-Control-Request-Headers`, all lines together. Browsers
+/// send none; a proxy may leave a few. A list of thousands of commas is an attack, not a
+/// request: refused, as jub0bs/cors does (same limit).
+pub(crate) const MAX_EMPTY_ELEMENTS: usize = 16;
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the macro generates for a policy: encoded, leaked (tests only), decoded.
+    fn compiled(policy: &Policy) -> Compiled {
+        let text: &'static str = Box::leak(cors_policy::wire::encode(policy).into_boxed_str());
+        Compiled::decode(text).expect("the macro's own output decodes")
+    }
+
+    fn policy(allow_headers: &[&str], allow_any_header: bool) -> Compiled {
+        compiled(&Policy {
+            origins: cors_policy::Origins::Any,
+            credentials: false,
+            allow_methods: vec!["GET".into()],
+            routed_methods: vec!["GET".into(), "PUT".into()],
+            allow_headers: allow_headers.iter().map(|h| h.to_string()).collect(),
+            allow_any_header,
+            expose_headers: vec!["X-Id".into()],
+            expose_any_header: false,
+            max_age: Some(600),
+        })
+    }
+
+    #[test]
+    fn decoded_from_the_macro_text() {
+        let p = policy(&["content-type"], false);
+        assert!(!p.methods_implied, "PUT is routed but not allowed");
+        assert!(p.routes_method(b"PUT") && !p.allows_method(b"PUT"));
+        assert!(p.allows_method(b"GET") && !p.allows_method(b"get"));
+        let value = |v: &Option<HeaderValue>| v.as_ref().map(|v| v.as_bytes().to_vec());
+        assert_eq!(value(&p.headers.max_age), Some(b"600".to_vec()));
+        assert_eq!(value(&p.headers.expose_headers), Some(b"X-Id".to_vec()));
+        assert_eq!(value(&p.headers.allow_methods), Some(b"GET".to_vec()));
+        assert_eq!(
+            value(&p.headers.allow_headers),
+            Some(b"content-type".to_vec())
+        );
+        assert_eq!(p.acrh_max_len, 2 * 14 + 64);
+    }
+
+    #[test]
+    fn request_headers() {
+        let policy = policy(&["content-type", "x-api-key"], false);
+        let check = |values: &[&str]| {
+            let mut map = HeaderMap::new();
+            for v in values {
+                map.append(
+                    ACCESS_CONTROL_REQUEST_HEADERS,
+                    HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            policy.allows_request_headers(&map)
+        };
+        assert!(check(&[]));
+        assert!(check(&["content-type,x-api-key"]));
+        assert!(check(&["Content-Type, X-API-Key"]));
+        assert!(check(&[" content-type ,, ,x-api-key,"]));
+        assert!(check(&["content-type", "x-api-key"]));
+        assert!(!check(&["content-type,authorization"]));
+        assert!(!check(&["x-other"]));
+        assert!(
+            !check(&[&",".repeat(10_000)]),
+            "oversized input is refused unread"
+        );
+        assert!(check(&[&",".repeat(MAX_EMPTY_ELEMENTS - 1)]));
+        assert!(
+            !check(&[&",".repeat(MAX_EMPTY_ELEMENTS)]),
+            "too many empty elements"
+        );
+        let lines = vec![""; MAX_EMPTY_ELEMENTS + 1];
+        assert!(!check(&lines), "empty lines count as empty elements");
+    }
+
+    #[test]
+    fn wildcard_headers_never_cover_authorization() {
+        let any = policy(&[], true);
+        let mut map = HeaderMap::new();
+        map.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("x-anything,x-else"),
+        );
+        assert!(any.allows_request_headers(&map));
+        map.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("x-anything,Authorization"),
+        );
+        assert!(!any.allows_request_headers(&map));
+        assert!(policy(&["authorization"], true).allows_request_headers(&map));
+    }
+}
