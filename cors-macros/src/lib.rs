@@ -111,3 +111,60 @@ fn item_span(item: &syn::Item) -> Span {
         .find(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if !matches!(i.to_string().as_str(), "pub" | "crate" | "in")))
         .map_or_else(Span::call_site, |t| t.span())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every valid form of the passing UI cases: the policy the macro validates is the policy the
+    /// runtime decodes, for every route of every handler.
+    #[test]
+    fn every_valid_form_round_trips_through_the_wire_format() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/pass");
+        let mut policies = 0;
+        for file in std::fs::read_dir(&dir).expect("tests/ui/pass") {
+            let path = file.expect("directory entry").path();
+            let text = std::fs::read_to_string(&path).expect("a UI case");
+            let ast = syn::parse_file(&text).expect("a UI case parses");
+            for item in ast.items {
+                let syn::Item::Fn(function) = item else {
+                    continue;
+                };
+                let Some(index) = function
+                    .attrs
+                    .iter()
+                    .position(|a| a.path().is_ident("cors"))
+                else {
+                    continue;
+                };
+                let name = format!("{}: {}", path.display(), function.sig.ident);
+                let mut cx = Ctxt::default();
+                let args = function.attrs[index]
+                    .parse_args::<parse::Args>()
+                    .expect("attribute arguments");
+                let raw = parse::raw_policy(&mut cx, args);
+                let route::Found::Routes(routes) =
+                    route::find(&mut cx, &function.attrs[index + 1..])
+                else {
+                    panic!("{name}: no usable route");
+                };
+                let route = cors_policy::Route {
+                    methods: routes.methods(),
+                };
+                let policy = cors_policy::validate(&mut cx, &raw, &route, Span::call_site())
+                    .unwrap_or_else(|| panic!("{name}: refused"));
+                assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
+                for r in &routes.routes {
+                    let routed: Vec<String> = r.methods.iter().map(|m| m.value.clone()).collect();
+                    let narrowed = policy.for_route(&routed);
+                    let text = cors_policy::wire::encode(&narrowed);
+                    let (decoded, _) = cors_policy::wire::decode(&text)
+                        .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+                    assert_eq!(decoded, narrowed, "{name}");
+                    policies += 1;
+                }
+            }
+        }
+        assert!(policies >= 10, "only {policies} policies found in {dir:?}");
+    }
+}

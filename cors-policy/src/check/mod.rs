@@ -1,5 +1,5 @@
-//! The checks that turn a [`RawPolicy`] into a [`Policy`], grouped by area: [`origins`],
-//! [`methods`], [`headers`], [`max_age`].
+//! The checks that turn a [`RawPolicy`] into a [`Policy`], grouped by area: `origins`,
+//! `methods`, `headers`, `max_age`.
 //!
 //! Every check is a small function that reads the raw policy and reports into the caller's
 //! [`Ctxt`]; [`validate`] runs them all, so every mistake is reported at once. Adding a rule is:
