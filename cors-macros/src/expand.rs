@@ -56,10 +56,16 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
         None => LitStr::new(&name.to_string(), name.span()),
     };
     let guards = &route.guards;
+    // A preflight cannot be checked against the route's guards: with guards, it is refused.
+    let preflight = if guards.is_empty() {
+        quote!(preflight)
+    } else {
+        quote!(guarded_preflight)
+    };
     let wrappers = &route.wrappers;
     quote! {
         let #cors = ::cors_runtime::__private::RoutePolicy::new(#encoded);
-        ::actix_web::dev::HttpServiceFactory::register(#cors.preflight(#path), #config);
+        ::actix_web::dev::HttpServiceFactory::register(#cors.#preflight(#path), #config);
         ::actix_web::dev::HttpServiceFactory::register(
             ::actix_web::Resource::new(#path)
                 .name(#resource_name)

@@ -33,20 +33,30 @@ static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
 pub struct Preflight {
     path: &'static str,
     policy: Rc<Compiled>,
+    grants: bool,
 }
 
 impl Preflight {
     /// The preflight service for the route at `path` (relative to the enclosing scope, as the
-    /// route attribute wrote it).
-    pub(crate) fn new(path: &'static str, policy: Rc<Compiled>) -> Self {
-        Self { path, policy }
+    /// route attribute wrote it). With `grants` false it refuses every preflight it matches: the
+    /// route has `guard`s, which a preflight cannot be checked against (it carries none of the
+    /// actual request's headers), so a grant could let through a request that another handler,
+    /// under another policy or none, then serves.
+    pub(crate) fn new(path: &'static str, policy: Rc<Compiled>, grants: bool) -> Self {
+        Self {
+            path,
+            policy,
+            grants,
+        }
     }
 }
 
 impl HttpServiceFactory for Preflight {
     fn register(self, config: &mut AppService) {
-        // The same rule actix-web's `Resource` applies to its path.
-        let rdef = if (config.is_root() || !self.path.is_empty()) && !self.path.starts_with('/') {
+        // Exactly the path actix-web's `Resource` registers the route on: a leading `/` is
+        // added to a non-empty path without one, and an empty path stays empty (at the root it
+        // then matches no request, and neither must the preflight).
+        let rdef = if !self.path.is_empty() && !self.path.starts_with('/') {
             ResourceDef::new(format!("/{}", self.path))
         } else {
             ResourceDef::new(self.path)
@@ -54,6 +64,7 @@ impl HttpServiceFactory for Preflight {
         let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.policy)));
         let service = PreflightService {
             policy: self.policy,
+            grants: self.grants,
         };
         config.register_service(rdef, Some(vec![guard]), service, None);
     }
@@ -77,10 +88,12 @@ impl Guard for PreflightGuard {
 }
 
 /// Answers a preflight: `204` with the grant when origin, method and every requested header are
-/// allowed, `403` without any `Access-Control-Allow-*` header otherwise.
+/// allowed, `403` without any `Access-Control-Allow-*` header otherwise (always, for a route with
+/// guards).
 #[derive(Clone)]
 struct PreflightService {
     policy: Rc<Compiled>,
+    grants: bool,
 }
 
 impl ServiceFactory<ServiceRequest> for PreflightService {
@@ -104,9 +117,20 @@ impl Service<ServiceRequest> for PreflightService {
     actix_web::dev::always_ready!();
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let response = answer(&self.policy, req.headers());
+        let response = if self.grants {
+            answer(&self.policy, req.headers())
+        } else {
+            refused()
+        };
         ready(Ok(req.into_response(response)))
     }
+}
+
+/// A refused preflight: `403`, no grant, the preflight `Vary`.
+fn refused() -> HttpResponse {
+    let mut refused = HttpResponse::new(StatusCode::FORBIDDEN);
+    refused.headers_mut().insert(VARY, PREFLIGHT_VARY.clone());
+    refused
 }
 
 /// The preflight response for the request headers `headers` under `policy`.
@@ -124,9 +148,7 @@ pub(crate) fn answer(policy: &Compiled, headers: &HeaderMap) -> HttpResponse {
             && policy.allows_request_headers(headers)
     });
     let Some(origin) = granted else {
-        let mut refused = HttpResponse::new(StatusCode::FORBIDDEN);
-        refused.headers_mut().insert(VARY, PREFLIGHT_VARY.clone());
-        return refused;
+        return refused();
     };
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let out = response.headers_mut();

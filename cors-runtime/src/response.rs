@@ -1,20 +1,18 @@
 //! Header injection on actual (non-preflight) responses: the middleware `#[cors]` adds to the
 //! route as its outermost `wrap`.
 
-use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ORIGIN, VARY,
 };
-use actix_web::http::StatusCode;
-use actix_web::{Error, HttpResponse, ResponseError};
+use actix_web::Error;
 
 use crate::compiled::Compiled;
 
@@ -94,6 +92,7 @@ where
 }
 
 /// What the actual response of one request gets, decided when the request arrives.
+#[derive(Clone)]
 struct Grant {
     policy: Rc<Compiled>,
     /// The request's origin when allowed, `*` for a plain `"*"` policy, else `None`.
@@ -150,43 +149,16 @@ where
             }
             // An error from a middleware inside this one (the route's own `wrap`): handler and
             // extractor errors are responses already. actix-web turns it into its response
-            // further out, through `error_response`, which `WithCors` extends with the headers.
-            Err(error) => Err(Error::from(WithCors { error, grant })),
+            // further out; the mapper adds the headers then. The error itself is untouched, so
+            // `as_error::<T>()` in an outer middleware still finds its type.
+            Err(mut error) => {
+                error.add_response_mapper(move |mut response| {
+                    grant.clone().apply(response.headers_mut());
+                    response
+                });
+                Err(error)
+            }
         })
-    }
-}
-
-/// An error from inside the route, whose response gets the CORS headers of the request.
-struct WithCors {
-    error: Error,
-    grant: Grant,
-}
-
-impl fmt::Debug for WithCors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.error, f)
-    }
-}
-
-impl fmt::Display for WithCors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
-    }
-}
-
-impl ResponseError for WithCors {
-    fn status_code(&self) -> StatusCode {
-        self.error.as_response_error().status_code()
-    }
-
-    fn error_response(&self) -> HttpResponse<BoxBody> {
-        let mut response = self.error.error_response();
-        let grant = Grant {
-            policy: Rc::clone(&self.grant.policy),
-            origin: self.grant.origin.clone(),
-        };
-        grant.apply(response.headers_mut());
-        response
     }
 }
 

@@ -33,7 +33,13 @@ impl RoutePolicy {
 
     /// The preflight service for the route at `path`.
     pub fn preflight(&self, path: &'static str) -> Preflight {
-        Preflight::new(path, Rc::clone(&self.policy))
+        Preflight::new(path, Rc::clone(&self.policy), true)
+    }
+
+    /// The preflight service for the route at `path` when the route has `guard`s: it refuses
+    /// every preflight for the route's methods (see `Preflight::new`).
+    pub fn guarded_preflight(&self, path: &'static str) -> Preflight {
+        Preflight::new(path, Rc::clone(&self.policy), false)
     }
 
     /// The route's method guard.

@@ -66,9 +66,13 @@ pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
 /// The WHATWG URL parser treats a host whose last label is a number as an IPv4 address.
 pub(super) fn looks_like_ipv4(host: &str) -> bool {
     let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    // Bytes, not `&last[..2]`: the label may start with a multi-byte character.
     !last.is_empty()
         && (last.bytes().all(|b| b.is_ascii_digit())
-            || last.len() > 1 && last[..2].eq_ignore_ascii_case("0x"))
+            || last
+                .as_bytes()
+                .get(..2)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"0x")))
 }
 
 fn check_ipv6(inner: &str) -> Result<(), Failure> {
@@ -80,7 +84,7 @@ fn check_ipv6(inner: &str) -> Result<(), Failure> {
         );
     }
     match inner.parse::<Ipv6Addr>() {
-        Ok(ip) if ip.to_string() == inner => Ok(()),
+        Ok(ip) if serialize_ipv6(&ip) == inner => Ok(()),
         Ok(_) => fail(
             Rule::OriginIp,
             "IPv6 address is not in RFC 5952 form (compressed, lower case)",
@@ -92,6 +96,44 @@ fn check_ipv6(inner: &str) -> Result<(), Failure> {
             NEVER_MATCHES,
         ),
     }
+}
+
+/// An IPv6 address as the URL standard serializes it (and so as browsers send it in `Origin`):
+/// lower-case hex pieces without leading zeros, the first longest run of two or more zero pieces
+/// compressed to `::`, and never an embedded IPv4 form (`::ffff:7f00:1`, where Rust's `Display`
+/// writes `::ffff:127.0.0.1`).
+pub(super) fn serialize_ipv6(ip: &Ipv6Addr) -> String {
+    let pieces = ip.segments();
+    // The first longest run of zero pieces, if it is at least two long.
+    let (mut best, mut run) = ((0, 0), (0, 0));
+    for (i, &p) in pieces.iter().enumerate() {
+        if p == 0 {
+            if run.1 == 0 {
+                run.0 = i;
+            }
+            run.1 += 1;
+            if run.1 > best.1 {
+                best = run;
+            }
+        } else {
+            run.1 = 0;
+        }
+    }
+    let mut out = String::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        if best.1 >= 2 && i == best.0 {
+            out.push_str(if i == 0 { "::" } else { ":" });
+            i += best.1;
+            continue;
+        }
+        out.push_str(&format!("{:x}", pieces[i]));
+        if i + 1 < pieces.len() {
+            out.push(':');
+        }
+        i += 1;
+    }
+    out
 }
 
 fn check_domain(host: &str) -> Result<(), Failure> {
@@ -146,4 +188,37 @@ fn check_domain(host: &str) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_as_browsers_serialize_it() {
+        for (input, expected) in [
+            ("::1", "::1"),
+            ("::", "::"),
+            ("2001:db8::1", "2001:db8::1"),
+            ("2001:DB8:0:0:0:0:0:1", "2001:db8::1"),
+            ("::ffff:127.0.0.1", "::ffff:7f00:1"),
+            ("::127.0.0.1", "::7f00:1"),
+            ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),
+            ("1:0:0:2:0:0:3:4", "1::2:0:0:3:4"),
+            ("1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"),
+            ("1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0"),
+            ("1:2:3:4:5:6:0:0", "1:2:3:4:5:6::"),
+        ] {
+            let ip: Ipv6Addr = input.parse().expect(input);
+            assert_eq!(serialize_ipv6(&ip), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn a_non_ascii_last_label_is_not_an_ip() {
+        assert!(!looks_like_ipv4("a.cö"));
+        assert!(!looks_like_ipv4("テスト"));
+        assert!(looks_like_ipv4("a.0x7f"));
+        assert!(looks_like_ipv4("10.0.0.1"));
+    }
 }

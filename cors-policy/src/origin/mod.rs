@@ -8,6 +8,8 @@
 
 use std::net::Ipv4Addr;
 
+#[cfg(feature = "browser-url")]
+mod browser;
 mod host;
 mod punycode;
 mod suggest;
@@ -84,19 +86,24 @@ fn split_host_port(authority: &str) -> (&str, Option<&str>) {
 
 /// Parses and validates one entry of `origins`.
 pub fn parse_origin(entry: &str) -> Result<OriginSpec, OriginError> {
-    parse_strict(entry).map_err(|(rule, message, note)| OriginError {
-        rule,
-        message,
-        note,
-        suggestion: suggest(entry),
+    parse_strict(entry).map_err(|mut err| {
+        if err.suggestion.is_none() {
+            err.suggestion = suggest(entry);
+        }
+        err
     })
 }
 
-/// A refusal: the rule, the message and the note.
-type Failure = (Rule, String, String);
+/// A refusal; the suggestion, when the check that refused has none, is computed afterwards.
+type Failure = OriginError;
 
 fn fail<T>(rule: Rule, message: impl Into<String>, note: impl Into<String>) -> Result<T, Failure> {
-    Err((rule, message.into(), note.into()))
+    Err(OriginError {
+        rule,
+        message: message.into(),
+        note: note.into(),
+        suggestion: None,
+    })
 }
 
 const NEVER_MATCHES: &str =
@@ -158,6 +165,8 @@ fn parse_strict(entry: &str) -> Result<OriginSpec, Failure> {
     let (host, port) = split_host_port(rest);
     let port = check_port(scheme, host, port)?;
     let host = check_host(host)?;
+    #[cfg(feature = "browser-url")]
+    browser::check(entry, scheme, &host, port)?;
     match (host, port) {
         (HostPattern::Exact(_), PortPattern::Default | PortPattern::Exact(_)) => {
             Ok(OriginSpec::Exact(entry.to_owned()))
@@ -280,6 +289,8 @@ mod tests {
             "https://a_b.example.com",
             "http://10.0.0.1",
             "https://example.com:8443",
+            "http://[::ffff:7f00:1]:3000",
+            "https://xn--zckzah",
         ];
         for case in cases {
             assert_eq!(parse_origin(case), Ok(exact(case)), "{case}");
@@ -441,6 +452,28 @@ mod tests {
             ("http://*.127.0.0.1", Rule::OriginPattern, None),
             ("http://[*::1]", Rule::OriginPattern, None),
             ("1https://a.com", Rule::OriginSyntax, None),
+            // Found by review: a non-ASCII last label made the IPv4 look-alike check slice
+            // inside a character (a panic in the macro).
+            (
+                "https://a.cö",
+                Rule::OriginHost,
+                Some("https://a.xn--c-1ga"),
+            ),
+            (
+                "https://*.テスト",
+                Rule::OriginHost,
+                Some("https://*.xn--zckzah"),
+            ),
+            // Browsers serialize IPv4-mapped IPv6 in hex; Rust's `Display` does not.
+            (
+                "http://[::ffff:127.0.0.1]:3000",
+                Rule::OriginIp,
+                Some("http://[::ffff:7f00:1]:3000"),
+            ),
+            // `xn--` labels that are not valid punycode: no browser parses the host.
+            ("https://xn--.example.org", Rule::OriginHost, None),
+            ("https://*.xn--abc-.example", Rule::OriginHost, None),
+            ("https://xn--a.example", Rule::OriginHost, None),
             ("", Rule::OriginSyntax, None),
         ];
         for (entry, rule, suggestion) in cases {

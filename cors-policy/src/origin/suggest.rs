@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::host::looks_like_ipv4;
+use super::host::{looks_like_ipv4, serialize_ipv6};
 use super::{default_port, parse_strict, punycode, split_host_port};
 
 /// Computes the corrected form of a malformed entry, if there is one that passes every check.
@@ -45,7 +45,10 @@ pub(super) fn suggest(entry: &str) -> Option<String> {
 fn normalize_host(host: &str) -> Option<String> {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         let inner = inner.split('%').next().unwrap_or(inner);
-        return inner.parse::<Ipv6Addr>().ok().map(|ip| format!("[{ip}]"));
+        return inner
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(|ip| format!("[{}]", serialize_ipv6(&ip)));
     }
     let host = host.trim_end_matches('.');
     if looks_like_ipv4(host) {
