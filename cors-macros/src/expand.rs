@@ -22,7 +22,8 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
     let name = &item.sig.ident;
     let function = item.without_attrs(&routes.consumed);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
-    let config = Ident::new("__config", Span::mixed_site());
+    let vis = &item.vis;
+    let config = binding("config", name);
     let uses = mark_used(routes.consumed.iter().map(|&i| item.attrs[i].path()));
     let registrations = routes
         .routes
@@ -31,7 +32,7 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types, missing_docs)]
-        pub struct #name;
+        #vis struct #name;
 
         impl ::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, #config: &mut ::actix_web::dev::AppService) {
@@ -49,7 +50,7 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
     let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
     let route_policy = policy.for_route(&routed);
     let encoded = LitStr::new(&cors_policy::wire::encode(&route_policy), Span::call_site());
-    let cors = Ident::new("__cors", Span::mixed_site());
+    let cors = binding("policy", name);
     let path = &route.path;
     let resource_name = match &route.name {
         Some(name) => name.clone(),
@@ -83,11 +84,12 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
 /// handler that registers nothing, so that `App::service(handler)` raises no second error.
 pub fn inert(item: &Handler, routes: &Routes) -> TokenStream {
     let name = &item.sig.ident;
+    let vis = &item.vis;
     let function = item.without_attrs(&routes.consumed);
     let uses = mark_used(routes.consumed.iter().map(|&i| item.attrs[i].path()));
     quote! {
         #[allow(non_camel_case_types, missing_docs)]
-        pub struct #name;
+        #vis struct #name;
 
         impl ::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, _: &mut ::actix_web::dev::AppService) {
@@ -137,4 +139,15 @@ fn mark_used<'a>(macros: impl Iterator<Item = &'a syn::Path>) -> TokenStream {
             use #macros as _;
         )*
     }
+}
+
+/// A binding of the generated `register` function, named after the handler
+/// (`__cors_policy_of_create_item`): an item of the user's named like a fixed binding (`__config`)
+/// would otherwise be taken for it, since a name in a pattern refers to a unit struct or constant
+/// in scope before it binds. Handlers are unit structs of their own name, so no handler can be
+/// named like another's binding by accident.
+fn binding(what: &str, handler: &Ident) -> Ident {
+    let handler = handler.to_string();
+    let handler = handler.strip_prefix("r#").unwrap_or(&handler);
+    Ident::new(&format!("__cors_{what}_of_{handler}"), Span::mixed_site())
 }

@@ -87,7 +87,7 @@ fn check_ipv6(inner: &str) -> Result<(), Failure> {
         Ok(ip) if serialize_ipv6(&ip) == inner => Ok(()),
         Ok(_) => fail(
             Rule::OriginIp,
-            "IPv6 address is not in RFC 5952 form (compressed, lower case)",
+            "IPv6 address is not in the form browsers send (RFC 5952: compressed, lower case; no dotted IPv4 part)",
             NEVER_MATCHES,
         ),
         Err(_) => fail(
