@@ -999,12 +999,11 @@ pub fn verdict<'a>(steps: impl IntoIterator<Item = &'a [Check]>) -> Verdict {
 /// Chromium's console message for a failed check of the preflight (`preflight`) or of the
 /// actual response.
 pub fn console_message(url: &str, origin: &str, preflight: bool, check: &Check) -> Option<String> {
-    let mut reason = check.browser_reason.clone()?;
+    // Older Chromium versions appended "If an opaque response serves your needs, set the
+    // request's mode to 'no-cors'..." to the missing-header message; current ones do not.
+    let reason = check.browser_reason.clone()?;
     if check.id == CheckId::NotRedirected {
         return None;
-    }
-    if check.id == CheckId::AllowOriginPresent && !preflight {
-        reason.push_str(" If an opaque response serves your needs, set the request's mode to 'no-cors' to fetch the resource with CORS disabled.");
     }
     let access_check = matches!(
         check.id,

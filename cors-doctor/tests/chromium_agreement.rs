@@ -215,7 +215,7 @@ const EXPECTED: &[(&str, bool, bool)] = &[
 ];
 
 /// The doctor's verdict for one scenario from one origin: `true` when allowed.
-fn doctor_verdict(api: SocketAddr, origin: &str, scenario: &Scenario) -> (bool, String) {
+fn doctor_verdict(api: SocketAddr, origin: &str, scenario: &Scenario) -> (bool, String, String) {
     let (name, path, method, headers, credentials) = *scenario;
     let url = format!("http://{api}{path}?case=doctor-{name}");
     let mut args = vec![url.as_str(), "--origin", origin, "--method", method];
@@ -238,7 +238,7 @@ fn doctor_verdict(api: SocketAddr, origin: &str, scenario: &Scenario) -> (bool, 
     let detail = run
         .failed_check()
         .map_or_else(|| verdict.clone(), |c| format!("{verdict} ({c})"));
-    (allowed, detail)
+    (allowed, detail, run.browser_message().to_owned())
 }
 
 fn word(readable: bool) -> &'static str {
@@ -267,8 +267,18 @@ fn find_chromium() -> Option<PathBuf> {
     })
 }
 
-/// Runs headless Chromium on `url` and returns the results JSON the page wrote.
-fn run_page(chromium: &Path, label: &str, url: &str) -> Value {
+/// The part of a CORS console message after "blocked by CORS policy: ", and the `case` of its
+/// URL.
+fn reason_of(message: &str) -> Option<(String, String)> {
+    let (head, reason) = message.split_once("has been blocked by CORS policy: ")?;
+    let case = head.split_once("?case=")?.1.split('\'').next()?.to_owned();
+    let reason = reason.split("\", source:").next()?.trim_end_matches('"');
+    Some((case, reason.to_owned()))
+}
+
+/// Runs headless Chromium on `url` and returns the results JSON the page wrote and the CORS
+/// messages of its console, by `case`.
+fn run_page(chromium: &Path, label: &str, url: &str) -> (Value, Vec<(String, String)>) {
     let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("doctor-chromium-{label}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&profile);
@@ -291,20 +301,27 @@ fn run_page(chromium: &Path, label: &str, url: &str) -> Value {
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--virtual-time-budget=15000")
+        // The console, CORS messages included, on stderr.
+        .arg("--enable-logging=stderr")
+        .arg("--v=0")
         .arg("--dump-dom")
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        let _ = tx.send(out);
-    });
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = pipe.read_to_end(&mut out);
+            let _ = tx.send(String::from_utf8_lossy(&out).into_owned());
+        });
+        rx
+    };
+    let rx = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let rx_err = drain(Box::new(child.stderr.take().expect("piped stderr")));
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if child.try_wait().ok().flatten().is_some() {
@@ -319,6 +336,10 @@ fn run_page(chromium: &Path, label: &str, url: &str) -> Value {
         thread::sleep(Duration::from_millis(50));
     }
     let dom = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
+    let log = rx_err
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap_or_default();
+    let messages = log.lines().filter_map(reason_of).collect();
     let _ = fs::remove_dir_all(&profile);
     let start = dom
         .find("<pre id=\"results\">")
@@ -329,8 +350,9 @@ fn run_page(chromium: &Path, label: &str, url: &str) -> Value {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&");
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("no results from Chromium ({label}, {url}): {e}\n{dom}"))
+    let results = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("no results from Chromium ({label}, {url}): {e}\n{dom}"));
+    (results, messages)
 }
 
 async fn page() -> HttpResponse {
@@ -410,7 +432,7 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
             (&allowed_origin, from_allowed),
             (&refused_origin, from_refused),
         ] {
-            let (allowed, detail) = doctor_verdict(api, origin, scenario);
+            let (allowed, detail, message) = doctor_verdict(api, origin, scenario);
             println!(
                 "{name:<24} from {origin:<24} doctor: {detail:<50} browser.rs: {}",
                 word(expected)
@@ -421,32 +443,29 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
                     word(expected)
                 ));
             }
-            verdicts.push((name, origin.clone(), allowed, detail));
+            let reason = reason_of(&format!("?case={name}' {message}")).map(|(_, r)| r);
+            verdicts.push((name, origin.clone(), allowed, detail, reason));
         }
     }
 
     match browser_runs {
         Some([allowed, refused]) => {
+            let (allowed, allowed_messages) = allowed.join().expect("Chromium (allowed) run");
+            let (refused, refused_messages) = refused.join().expect("Chromium (refused) run");
             let results = [
-                (
-                    allowed_origin.clone(),
-                    allowed.join().expect("Chromium (allowed) run"),
-                ),
-                (
-                    refused_origin.clone(),
-                    refused.join().expect("Chromium (refused) run"),
-                ),
+                (allowed_origin.clone(), allowed, allowed_messages),
+                (refused_origin.clone(), refused, refused_messages),
             ];
-            for (origin, result) in &results {
+            for (origin, result, _) in &results {
                 assert_eq!(&result["origin"], origin.as_str(), "page origin");
                 assert_eq!(result["done"], true, "the page did not finish: {result}");
             }
-            for (name, origin, allowed, detail) in &verdicts {
-                let result = results
+            for (name, origin, allowed, detail, reason) in &verdicts {
+                let (result, messages) = results
                     .iter()
-                    .find(|(o, _)| o == origin)
-                    .map(|(_, r)| &r[*name])
-                    .unwrap_or(&Value::Null);
+                    .find(|(o, _, _)| o == origin)
+                    .map(|(_, r, m)| (&r[*name], m.as_slice()))
+                    .unwrap_or((&Value::Null, &[]));
                 let readable = result.get("status").is_some();
                 let blocked = result.get("blocked").is_some();
                 println!("{name:<24} from {origin:<24} Chromium: {result}");
@@ -454,6 +473,22 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
                     failures.push(format!(
                         "{name} from {origin}: doctor says {detail}, Chromium's page got {result}"
                     ));
+                }
+                // The console message: the doctor's must be one Chromium printed for the case
+                // (`cached_1` and `cached_2` run as case `cached`).
+                if blocked {
+                    let case = name.trim_end_matches("_1").trim_end_matches("_2");
+                    let chromium: Vec<&String> = messages
+                        .iter()
+                        .filter(|(c, _)| c == case)
+                        .map(|(_, r)| r)
+                        .collect();
+                    println!("{name:<24} from {origin:<24} Chromium says: {chromium:?}");
+                    if !reason.as_ref().is_some_and(|r| chromium.contains(&r)) {
+                        failures.push(format!(
+                            "{name} from {origin}: the doctor's message {reason:?} is not among Chromium's {chromium:?}"
+                        ));
+                    }
                 }
             }
         }
