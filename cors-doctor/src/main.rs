@@ -9,9 +9,10 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use clap::{Arg, ArgAction, Command};
 use cors_doctor::{
-    actual_request_headers, check_actual, check_preflight, plan, preflight_request_headers,
-    readable_headers, warnings, Answer, Check, Observed, PageRequest, Probe, Report, Response,
-    Step, StepKind, Verdict, PROBE_ORIGIN,
+    actual_request_headers, check_actual, check_preflight, narrow_refusal, plan,
+    preflight_request_headers, readable_headers, variation_headers, variations, warnings, Answer,
+    Check, CheckId, Observed, PageRequest, Probe, Report, Response, Step, StepKind, Verdict,
+    PROBE_ORIGIN,
 };
 
 const ABOUT: &str = "Tells you whether a browser would let a page read a cross-origin \
@@ -212,7 +213,26 @@ fn run() -> Result<u8, Fatal> {
         probe: probe_responses.first().and_then(Option::as_ref),
         probe_null: probe_responses.get(1).and_then(Option::as_ref),
     });
-    let report = Report::new(page, plan, steps, found, probes);
+    // A preflight refused without any CORS header: find out what is refused.
+    let mut refusal = None;
+    let refused_outright = steps.first().is_some_and(|s| {
+        s.kind == StepKind::Preflight
+            && s.checks
+                .iter()
+                .any(|c| !c.passed && c.id == CheckId::AllowOriginPresent)
+    });
+    if let (true, Some(preflight)) = (refused_outright, &plan.preflight) {
+        let mut answers = Vec::new();
+        for variation in variations(preflight) {
+            let sent = variation_headers(&page.origin, &variation);
+            if let Ok(response) = client.send(&page.url, "OPTIONS", &sent) {
+                answers.push((variation, response));
+            }
+        }
+        refusal = narrow_refusal(&page.origin, preflight, &answers);
+    }
+    let mut report = Report::new(page, plan, steps, found, probes);
+    report.refusal = refusal;
     if json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| Fatal(format!("cannot serialise the report: {e}")))?;
@@ -416,6 +436,14 @@ fn print_report(report: &Report) {
                     line(format!("     fix:   {fix}"));
                 }
             }
+        }
+        if let (StepKind::Preflight, Some(refusal)) = (s.kind, &report.refusal) {
+            line(format!(
+                "   {yellow}→{yellow:#} narrowed down with variations of the preflight: {} {dim}[{}]{dim:#}",
+                refusal.detail,
+                refusal.id.id()
+            ));
+            line(format!("     fix:   {}", refusal.fix));
         }
         if let Some(readable) = &s.readable_headers {
             if s.checks.iter().all(|c| c.passed) {

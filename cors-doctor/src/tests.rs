@@ -842,3 +842,40 @@ fn identifiers_serialise_as_documented() {
         );
     }
 }
+
+// --- Narrowing a refused preflight ------------------------------------------------------------
+
+#[test]
+fn refused_preflights_are_narrowed_down() {
+    let p = page("PUT", &[("X-A", "1"), ("X-B", "1")], false);
+    let pf = preflight_of(&p);
+    let vs = variations(&pf);
+    assert_eq!(vs.len(), 4);
+    let grant = resp(204, &[("Access-Control-Allow-Origin", APP)]);
+    let refuse = resp(403, &[]);
+    let answer = |v: &Variation| match (v.method.as_str(), v.headers.as_deref()) {
+        ("PUT", None | Some("x-a")) | ("GET", None) => grant.clone(),
+        _ => refuse.clone(),
+    };
+    let answers: Vec<(Variation, Response)> = vs.iter().map(|v| (v.clone(), answer(v))).collect();
+    let r = narrow_refusal(APP, &pf, &answers).map(|r| (r.id, r.detail));
+    assert_eq!(r.as_ref().map(|r| r.0), Some(RefusalId::HeadersRefused));
+    assert!(r.is_some_and(|r| r.1.ends_with("refuses the request header(s) x-b")));
+
+    let p = page("DELETE", &[], false);
+    let pf = preflight_of(&p);
+    let vs = variations(&pf);
+    let method_only: Vec<(Variation, Response)> =
+        vs.iter().map(|v| (v.clone(), grant.clone())).collect();
+    assert_eq!(
+        narrow_refusal(APP, &pf, &method_only).map(|r| r.id),
+        Some(RefusalId::MethodRefused)
+    );
+    let nothing: Vec<(Variation, Response)> =
+        vs.iter().map(|v| (v.clone(), refuse.clone())).collect();
+    assert_eq!(
+        narrow_refusal(APP, &pf, &nothing).map(|r| r.id),
+        Some(RefusalId::OriginRefused)
+    );
+    assert_eq!(RefusalId::MethodRefused.id(), "method-refused");
+}

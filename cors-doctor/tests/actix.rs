@@ -267,6 +267,7 @@ fn unlisted_origin_is_blocked_at_the_preflight() {
         &["--origin", EVIL, "-X", "PUT", "-H", "X-Custom: 1"],
     );
     assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("origin-refused"));
     assert_eq!(r.report["steps"][0]["answer"]["status"], 403);
     // The actual request is not sent.
     assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
@@ -288,6 +289,15 @@ fn unrouted_method_is_blocked_at_the_preflight() {
     let r = run("/items", &["--origin", APP, "-X", "DELETE"]);
     assert_blocked(&r, "preflight", "allow-origin-present");
     assert_eq!(r.report["steps"][0]["answer"]["status"], 404);
+    // No GET is served on /items either.
+    assert_eq!(r.refusal(), Some("origin-refused"));
+    // /granted serves GET: the method is what is refused.
+    let r = run(
+        "/granted",
+        &["--origin", APP, "-X", "DELETE", "--credentials"],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("method-refused"));
 }
 
 #[test]

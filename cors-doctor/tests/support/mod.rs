@@ -91,6 +91,11 @@ impl Run {
             .unwrap_or_default()
     }
 
+    /// `report.refusal.id`.
+    pub fn refusal(&self) -> Option<&str> {
+        self.report["refusal"]["id"].as_str()
+    }
+
     /// `report.browser_message`.
     pub fn browser_message(&self) -> &str {
         self.report["browser_message"].as_str().unwrap_or("")
