@@ -441,11 +441,12 @@ pub fn cors_check(origin: &str, credentials: bool, response: &Response) -> Vec<C
         format!("`{ACAO}: {value}`"),
     ));
     let lines = response.values(ACAO).count();
-    if lines > 1 || value.contains(',') {
+    // Chromium takes a space or a comma as the sign of several values.
+    if lines > 1 || value.contains([',', ' ']) {
         checks.push(Check::fail(
             CheckId::AllowOriginSingleValue,
             format!("`{ACAO}` has several values: `{value}`"),
-            format!("The '{ACAO}' header contains multiple values '{value}', but only one is allowed."),
+            format!("The '{ACAO}' header contains multiple values '{value}', but only one is allowed. Have the server send the header with a valid value."),
             "the header is added twice (for example by the application and by a proxy in front of it, or by two `add_header` lines), or the server lists all its allowed origins in one header",
             "send exactly one value, the request's origin; let a single layer add CORS headers",
         ));
@@ -483,7 +484,11 @@ pub fn cors_check(origin: &str, credentials: bool, response: &Response) -> Vec<C
         checks.push(Check::fail(
             CheckId::AllowOriginMatches,
             format!("`{ACAO}` is `{value}`, not the origin `{origin}`"),
-            format!("The '{ACAO}' header has a value '{value}' that is not equal to the supplied origin."),
+            if chromium_valid_url(&value) {
+                format!("The '{ACAO}' header has a value '{value}' that is not equal to the supplied origin. Have the server send the header with a valid value.")
+            } else {
+                format!("The '{ACAO}' header contains the invalid value '{value}'. Have the server send the header with a valid value.")
+            },
             cause,
             fix,
         ));
@@ -512,6 +517,42 @@ pub fn cors_check(origin: &str, credentials: bool, response: &Response) -> Vec<C
         }
     }
     checks
+}
+
+/// Whether Chromium parses `value` as a URL (it words its message differently when not): a
+/// scheme, and for http(s) a host of letters, digits, `-`, `.`, `_`, `~` or an IPv6 literal.
+fn chromium_valid_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !scheme_ok {
+        return false;
+    }
+    if !matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "http" | "https" | "ws" | "wss"
+    ) {
+        return true;
+    }
+    let authority = rest
+        .trim_start_matches('/')
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.starts_with('[') {
+        return host.contains(']');
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
 }
 
 /// Why `value` (an `Access-Control-Allow-Origin`) is not `origin`, and how to fix it.
@@ -695,7 +736,7 @@ pub fn check_preflight(
         Some(name) => {
             let listed = response.get(ACAH).unwrap_or_default();
             let cause = if name == "authorization" && headers.iter().any(|h| h == "*") {
-                format!("`{ACAH}: *` never covers Authorization: it must be listed by name")
+                format!("`{ACAH}: *` does not cover Authorization under the Fetch standard: it must be listed by name (Chromium 156 still lets it through, a deprecated behaviour; browsers that follow the standard block it)")
             } else if page.credentials && headers.iter().any(|h| h == "*") {
                 format!("`{ACAH}: *` does not count when credentials are sent: it means a header named `*`")
             } else if listed.is_empty() {

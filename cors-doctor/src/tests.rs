@@ -319,6 +319,15 @@ fn allow_origin_must_equal_the_origin_byte_for_byte() {
         .and_then(|c| c.cause.clone())
         .unwrap_or_default();
     assert!(cause.contains("`Access-Control-Allow-Origin` is `https://app.example.com/`: the trailing slash makes it another origin"), "{cause}");
+    let checks = cors_check(
+        APP,
+        false,
+        &resp(
+            200,
+            &[("Access-Control-Allow-Origin", "https://*.example.com")],
+        ),
+    );
+    assert_eq!(checks.last().and_then(|c| c.browser_reason.clone()).as_deref(), Some("The 'Access-Control-Allow-Origin' header contains the invalid value 'https://*.example.com'. Have the server send the header with a valid value."));
     for (value, words) in [
         ("https://APP.example.com", "only in case"),
         ("https://app.example.com:443", "default port"),
@@ -561,7 +570,7 @@ fn wildcard_headers_never_cover_authorization_nor_credentials() {
         .last()
         .and_then(|c| c.cause.clone())
         .unwrap_or_default()
-        .contains("never covers Authorization"));
+        .contains("does not cover Authorization"));
     let p = page("PUT", &[("X-Any", "1")], true);
     let pf = preflight_of(&p);
     let star = granted_preflight(&[

@@ -16,19 +16,17 @@
 
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use std::{env, fs, thread};
 
 use actix_web::http::header;
 use actix_web::{get, post, put, web, App, HttpRequest, HttpResponse, HttpServer};
 use cors_runtime::cors;
 use serde_json::Value;
-use support::{doctor, serve};
+use support::{doctor, find_chromium, reason_of, run_page, serve};
 
 // --- The API of browser.rs, handler for handler ----------------------------------------------
 
@@ -247,112 +245,6 @@ fn word(readable: bool) -> &'static str {
     } else {
         "blocked"
     }
-}
-
-// --- Chromium ---------------------------------------------------------------------------------
-
-fn find_chromium() -> Option<PathBuf> {
-    if let Some(configured) = env::var_os("CHROMIUM").filter(|v| !v.is_empty()) {
-        let configured = PathBuf::from(configured);
-        return configured.is_file().then_some(configured);
-    }
-    let debian = Path::new("/usr/bin/chromium");
-    if debian.is_file() {
-        return Some(debian.to_owned());
-    }
-    env::var_os("PATH").and_then(|path| {
-        env::split_paths(&path)
-            .map(|dir| dir.join("chromium"))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-/// The part of a CORS console message after "blocked by CORS policy: ", and the `case` of its
-/// URL.
-fn reason_of(message: &str) -> Option<(String, String)> {
-    let (head, reason) = message.split_once("has been blocked by CORS policy: ")?;
-    let case = head.split_once("?case=")?.1.split('\'').next()?.to_owned();
-    let reason = reason.split("\", source:").next()?.trim_end_matches('"');
-    Some((case, reason.to_owned()))
-}
-
-/// Runs headless Chromium on `url` and returns the results JSON the page wrote and the CORS
-/// messages of its console, by `case`.
-fn run_page(chromium: &Path, label: &str, url: &str) -> (Value, Vec<(String, String)>) {
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("doctor-chromium-{label}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&profile);
-    fs::create_dir_all(&profile).expect("create the Chromium profile directory");
-    let mut child = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--no-proxy-server",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--mute-audio",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--virtual-time-budget=15000")
-        // The console, CORS messages included, on stderr.
-        .arg("--enable-logging=stderr")
-        .arg("--v=0")
-        .arg("--dump-dom")
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut out = Vec::new();
-            let _ = pipe.read_to_end(&mut out);
-            let _ = tx.send(String::from_utf8_lossy(&out).into_owned());
-        });
-        rx
-    };
-    let rx = drain(Box::new(child.stdout.take().expect("piped stdout")));
-    let rx_err = drain(Box::new(child.stderr.take().expect("piped stderr")));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        if Instant::now() >= deadline {
-            // Only the process this test started, by its id.
-            let _ = child.kill();
-            let _ = child.wait();
-            break;
-        }
-        thread::sleep(Duration::from_millis(50));
-    }
-    let dom = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
-    let log = rx_err
-        .recv_timeout(Duration::from_secs(10))
-        .unwrap_or_default();
-    let messages = log.lines().filter_map(reason_of).collect();
-    let _ = fs::remove_dir_all(&profile);
-    let start = dom
-        .find("<pre id=\"results\">")
-        .map(|i| i + "<pre id=\"results\">".len());
-    let text = start
-        .and_then(|s| dom[s..].find("</pre>").map(|e| &dom[s..s + e]))
-        .unwrap_or_default()
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    let results = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("no results from Chromium ({label}, {url}): {e}\n{dom}"));
-    (results, messages)
 }
 
 async fn page() -> HttpResponse {
