@@ -416,6 +416,11 @@ fn print_report(report: &Report) {
         for (name, value) in &s.answer.headers {
             line(format!("   {dim}<{dim:#} {name}: {value}"));
         }
+        // A refused preflight narrowed down by variations: its cause replaces the generic one.
+        let narrowed = match (s.kind, &report.refusal) {
+            (StepKind::Preflight, Some(refusal)) => Some(refusal),
+            _ => None,
+        };
         for c in &s.checks {
             if c.passed {
                 line(format!(
@@ -423,27 +428,28 @@ fn print_report(report: &Report) {
                     c.detail,
                     c.id.id()
                 ));
-            } else {
-                line(format!(
-                    "   {red}✗ {}{red:#} {dim}[{}]{dim:#}",
-                    c.detail,
-                    c.id.id()
-                ));
-                if let Some(cause) = &c.cause {
-                    line(format!("     cause: {cause}"));
-                }
-                if let Some(fix) = &c.fix {
-                    line(format!("     fix:   {fix}"));
-                }
+                continue;
             }
-        }
-        if let (StepKind::Preflight, Some(refusal)) = (s.kind, &report.refusal) {
             line(format!(
-                "   {yellow}→{yellow:#} narrowed down with variations of the preflight: {} {dim}[{}]{dim:#}",
-                refusal.detail,
-                refusal.id.id()
+                "   {red}✗ {}{red:#} {dim}[{}]{dim:#}",
+                c.detail,
+                c.id.id()
             ));
-            line(format!("     fix:   {}", refusal.fix));
+            if let Some(refusal) = narrowed.filter(|_| c.id == CheckId::AllowOriginPresent) {
+                line(format!(
+                    "     cause: {} (found by sending variations of the preflight) {dim}[{}]{dim:#}",
+                    refusal.detail,
+                    refusal.id.id()
+                ));
+                line(format!("     fix:   {}", refusal.fix));
+                continue;
+            }
+            if let Some(cause) = &c.cause {
+                line(format!("     cause: {cause}"));
+            }
+            if let Some(fix) = &c.fix {
+                line(format!("     fix:   {fix}"));
+            }
         }
         if let Some(readable) = &s.readable_headers {
             if s.checks.iter().all(|c| c.passed) {
