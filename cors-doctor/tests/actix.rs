@@ -425,3 +425,50 @@ fn usage_and_network_errors_exit_with_2() {
         );
     }
 }
+
+// --- Human output -----------------------------------------------------------------------------
+
+fn human(args: &[&str], force_colour: bool) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cors-doctor"));
+    command
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_COLOR");
+    if force_colour {
+        command.env("CLICOLOR_FORCE", "1");
+    }
+    match command.output() {
+        Ok(out) => (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        Err(e) => panic!("cannot run cors-doctor: {e}"),
+    }
+}
+
+#[test]
+fn human_output_explains_and_is_plain_when_piped() {
+    let url = format!("{}/trailing-slash", base());
+    let (code, text) = human(&[url.as_str(), "--origin", APP], false);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "escape codes in piped output:\n{text}"
+    );
+    for expected in [
+        "> Origin: https://app.example.com",
+        "< access-control-allow-origin: https://app.example.com/",
+        "✗ `Access-Control-Allow-Origin` is `https://app.example.com/`, not the origin `https://app.example.com` [allow-origin-matches]",
+        "cause: `Access-Control-Allow-Origin` is `https://app.example.com/`: the trailing slash makes it another origin",
+        "Verdict: BLOCKED",
+        "The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin.",
+        "[grant-headers-to-any-origin]",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let (_, coloured) = human(&[url.as_str(), "--origin", APP], true);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "no colour with CLICOLOR_FORCE=1:\n{coloured}"
+    );
+}

@@ -213,7 +213,13 @@ const EXPECTED: &[(&str, bool, bool)] = &[
 ];
 
 /// The doctor's verdict for one scenario from one origin: `true` when allowed.
-fn doctor_verdict(api: SocketAddr, origin: &str, scenario: &Scenario) -> (bool, String, String) {
+/// The doctor's verdict (`true`: allowed), its summary, its console message and the response
+/// headers it says the page can read.
+fn doctor_verdict(
+    api: SocketAddr,
+    origin: &str,
+    scenario: &Scenario,
+) -> (bool, String, String, Vec<String>) {
     let (name, path, method, headers, credentials) = *scenario;
     let url = format!("http://{api}{path}?case=doctor-{name}");
     let mut args = vec![url.as_str(), "--origin", origin, "--method", method];
@@ -236,7 +242,17 @@ fn doctor_verdict(api: SocketAddr, origin: &str, scenario: &Scenario) -> (bool, 
     let detail = run
         .failed_check()
         .map_or_else(|| verdict.clone(), |c| format!("{verdict} ({c})"));
-    (allowed, detail, run.browser_message().to_owned())
+    let readable = run.report["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["kind"] == "actual"))
+        .and_then(|s| s["readable_headers"].as_array())
+        .map(|h| {
+            h.iter()
+                .filter_map(|h| h.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    (allowed, detail, run.browser_message().to_owned(), readable)
 }
 
 fn word(readable: bool) -> &'static str {
@@ -324,7 +340,7 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
             (&allowed_origin, from_allowed),
             (&refused_origin, from_refused),
         ] {
-            let (allowed, detail, message) = doctor_verdict(api, origin, scenario);
+            let (allowed, detail, message, headers) = doctor_verdict(api, origin, scenario);
             println!(
                 "{name:<24} from {origin:<24} doctor: {detail:<50} browser.rs: {}",
                 word(expected)
@@ -336,7 +352,7 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
                 ));
             }
             let reason = reason_of(&format!("?case={name}' {message}")).map(|(_, r)| r);
-            verdicts.push((name, origin.clone(), allowed, detail, reason));
+            verdicts.push((name, origin.clone(), allowed, detail, reason, headers));
         }
     }
 
@@ -352,7 +368,7 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
                 assert_eq!(&result["origin"], origin.as_str(), "page origin");
                 assert_eq!(result["done"], true, "the page did not finish: {result}");
             }
-            for (name, origin, allowed, detail, reason) in &verdicts {
+            for (name, origin, allowed, detail, reason, headers) in &verdicts {
                 let (result, messages) = results
                     .iter()
                     .find(|(o, _, _)| o == origin)
@@ -365,6 +381,19 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
                     failures.push(format!(
                         "{name} from {origin}: doctor says {detail}, Chromium's page got {result}"
                     ));
+                }
+                // Which response headers the page could read (the page reads X-Exposed and
+                // X-Hidden): the doctor's list must say the same.
+                if readable {
+                    for (header, key) in [("x-exposed", "exposed"), ("x-hidden", "hidden")] {
+                        let page_read = result[key].is_string();
+                        if headers.iter().any(|h| h == header) != page_read {
+                            failures.push(format!(
+                                "{name} from {origin}: the doctor says the page can read {headers:?}, Chromium's page read {key} = {}",
+                                result[key]
+                            ));
+                        }
+                    }
                 }
                 // The console message: the doctor's must be one Chromium printed for the case
                 // (`cached_1` and `cached_2` run as case `cached`).
