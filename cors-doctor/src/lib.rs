@@ -261,13 +261,14 @@ pub fn preflight_request_headers(origin: &str, preflight: &PreflightPlan) -> Vec
     out
 }
 
-/// The headers of the actual request: the page's headers and `Origin` (cross-origin only).
+/// The headers of the actual request: the page's headers and `Origin` (cross-origin requests,
+/// and same-origin requests whose method is not GET or HEAD, as browsers send them).
 pub fn actual_request_headers(origin: &str, plan: &Plan) -> Vec<(String, String)> {
     let mut out = plan.headers.clone();
     if !out.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
         out.insert(0, ("Accept".to_owned(), "*/*".to_owned()));
     }
-    if !plan.same_origin {
+    if !plan.same_origin || !matches!(plan.method.as_str(), "GET" | "HEAD") {
         out.push(("Origin".to_owned(), origin.to_owned()));
     }
     out
