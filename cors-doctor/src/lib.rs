@@ -623,6 +623,16 @@ pub fn check_preflight(
     response: &Response,
 ) -> Vec<Check> {
     let mut checks = cors_check(&page.origin, page.credentials, response);
+    if let Some(c) = checks
+        .iter_mut()
+        .find(|c| !c.passed && c.id == CheckId::AllowCredentials)
+    {
+        // Preflights never carry credentials, but their answer must allow them.
+        c.detail = format!(
+            "the preflight answer lacks `{ACAC}: true` ({}); preflights are sent without credentials, but their answer must allow them",
+            response.get(ACAC).map_or("none".to_owned(), |v| format!("it has `{v}`"))
+        );
+    }
     if checks.iter().any(|c| !c.passed) {
         return checks;
     }

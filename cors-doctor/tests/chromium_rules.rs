@@ -169,6 +169,27 @@ const RULES: &[Rule] = &[
         expect: ("blocked", Some("allow-credentials")),
     },
     Rule {
+        name: "preflight_without_allow_credentials",
+        method: "PUT",
+        headers: &[],
+        credentials: true,
+        preflight: (
+            204,
+            &[
+                ("Access-Control-Allow-Origin", "{origin}"),
+                ("Access-Control-Allow-Methods", "PUT"),
+            ],
+        ),
+        actual: (
+            200,
+            &[
+                ("Access-Control-Allow-Origin", "{origin}"),
+                ("Access-Control-Allow-Credentials", "true"),
+            ],
+        ),
+        expect: ("blocked", Some("allow-credentials")),
+    },
+    Rule {
         name: "preflight_not_ok",
         method: "PUT",
         headers: &[],
