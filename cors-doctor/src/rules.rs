@@ -191,6 +191,11 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
     let Some((scheme, rest)) = origin.split_once("://") else {
         return Err("an origin is scheme://host[:port], such as https://app.example.com".into());
     };
+    if !rest.is_ascii() {
+        return Err(
+            "browsers send internationalised host names in their ASCII form (xn--...)".into(),
+        );
+    }
     if scheme != scheme.to_ascii_lowercase() || rest != rest.to_ascii_lowercase() {
         return Err(format!(
             "browsers send origins in lower case: {}",

@@ -237,6 +237,7 @@ fn origins_must_be_serialized_origins() {
         "https://app.example.com:443",
         "app.example.com",
         "ftp://x",
+        "https://bücher.example",
     ] {
         assert!(check_origin(bad).is_err(), "{bad}");
     }
