@@ -1081,8 +1081,8 @@ pub fn console_message(url: &str, origin: &str, preflight: bool, check: &Check) 
 // ---------------------------------------------------------------------------------------------
 
 /// What a refused preflight refuses, found by sending variations of it: strict servers (such as
-/// `#[cors]`, jub0bs/cors) refuse a preflight with no CORS header at all, whatever part of it
-/// they refuse, so the browser only ever says the origin header is missing.
+/// `#[cors]`, as the Fetch standard suggests) refuse a preflight with no CORS header at all,
+/// whatever part of it they refuse, so the browser only ever says the origin header is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RefusalId {
