@@ -263,12 +263,30 @@ fn word(readable: bool) -> &'static str {
     }
 }
 
+/// The browser test's page.
+const PAGE_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/browser/page.html");
+
+/// The scenario names page.html runs with a literal name (`await run("name", ...)`), plus the
+/// ones its loop makes (`cached_1`...).
+fn page_scenario_names() -> Vec<String> {
+    let page = fs::read_to_string(PAGE_PATH).unwrap_or_default();
+    let mut names: Vec<String> = page
+        .split("await run(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect();
+    if page.contains("for (const route of [\"cached\", \"uncached\"])") {
+        for route in ["cached", "uncached"] {
+            for n in [1, 2] {
+                names.push(format!("{route}_{n}"));
+            }
+        }
+    }
+    names
+}
+
 async fn page() -> HttpResponse {
-    let page = fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/browser/page.html"
-    ))
-    .unwrap_or_default();
+    let page = fs::read_to_string(PAGE_PATH).unwrap_or_default();
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -315,6 +333,15 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
     let allowed_origin = format!("http://127.0.0.1:{}", allowed_page.port());
     let refused_origin = format!("http://localhost:{}", refused_page.port());
     assert_eq!(PAGE_SCENARIOS.len(), EXPECTED.len());
+    // A scenario added to page.html (and browser.rs) must be added here too.
+    let mut on_page = page_scenario_names();
+    let mut here: Vec<String> = PAGE_SCENARIOS.iter().map(|s| s.0.to_owned()).collect();
+    on_page.sort();
+    here.sort();
+    assert_eq!(
+        on_page, here,
+        "tests/browser/page.html and PAGE_SCENARIOS/EXPECTED (copied from browser.rs) differ: add the new scenarios here"
+    );
 
     // Chromium first (in the background), the doctor meanwhile.
     let chromium = find_chromium();
