@@ -176,6 +176,19 @@ if [ "$OURS_BUILD_OK" = 1 ]; then
   fi
 fi
 
+# ---------------------------------------------------------------------------- extra checks
+# tests/differential/doctor.sh runs this script with DIFFERENTIAL_THEN=<command>: the command
+# runs here, while every server is up, with their addresses in DOCTOR_* variables; if it fails,
+# this script stops with its status (the servers are stopped by the EXIT trap).
+if [ -n "${DIFFERENTIAL_THEN:-}" ]; then
+  then_rc=0
+  DOCTOR_NGINX=127.0.0.1:$P_NGINX DOCTOR_EXPRESS=127.0.0.1:$P_EXPRESS \
+    DOCTOR_FLASK=127.0.0.1:$P_FLASK \
+    DOCTOR_OURS=$([ "$OURS_ARG" = "cors-runtime=-" ] || echo "127.0.0.1:$P_OURS") \
+    bash -c "$DIFFERENTIAL_THEN" || then_rc=$?
+  [ "$then_rc" = 0 ] || die "$DIFFERENTIAL_THEN failed (exit $then_rc)"
+fi
+
 # ---------------------------------------------------------------------------- requests
 CHECK=(--check cors-runtime)
 [ "$PEERS_ONLY" = 1 ] && CHECK=()

@@ -1,0 +1,474 @@
+//! `cors-doctor` (the binary, with `--json`) against a real actix-web server on loopback:
+//! `#[cors]` handlers for a grant and each kind of refusal, and hand-written handlers with the
+//! risky grants the doctor must warn about.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::{delete, get, post, put, web, App, HttpRequest, HttpResponse};
+use cors_runtime::cors;
+use support::{doctor, serve, Run};
+
+const APP: &str = "https://app.example.com";
+const EVIL: &str = "https://evil.example.net";
+
+// --- #[cors] handlers -------------------------------------------------------------------------
+
+#[cors(origins = ["https://app.example.com"], credentials, expose_headers = ["X-Request-Id"])]
+#[get("/granted")]
+async fn granted() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("X-Request-Id", "7"))
+        .insert_header(("X-Hidden", "1"))
+        .body("granted")
+}
+
+#[cors(origins = ["https://app.example.com"], allow_headers = ["Content-Type", "X-Custom"], max_age = 600)]
+#[put("/items")]
+async fn put_item() -> HttpResponse {
+    HttpResponse::Ok().body("put")
+}
+
+#[cors(origins = ["https://app.example.com"], credentials, allow_headers = ["Content-Type"])]
+#[post("/login")]
+async fn login() -> HttpResponse {
+    HttpResponse::Ok().body("logged in")
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/uncredentialed")]
+async fn uncredentialed() -> HttpResponse {
+    HttpResponse::Ok().body("no credentials")
+}
+
+#[cors(origins = ["*"])]
+#[get("/public")]
+async fn public() -> HttpResponse {
+    HttpResponse::Ok().body("public")
+}
+
+#[cors(origins = ["https://app.example.com"], allow_headers = ["*"])]
+#[delete("/wild")]
+async fn wild() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
+// --- Hand-written answers, as other servers give them ----------------------------------------
+
+fn origin_of(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Reflects any origin, with credentials and `Vary: Origin` (actix-cors `permissive()`).
+async fn reflect(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", origin_of(&req)))
+        .insert_header(("Access-Control-Allow-Credentials", "true"))
+        .insert_header(("Vary", "Origin"))
+        .body("reflected")
+}
+
+/// Grants a list that includes `null`, without `Vary`.
+async fn null_listed(req: HttpRequest) -> HttpResponse {
+    let origin = origin_of(&req);
+    let mut res = HttpResponse::Ok();
+    if origin == APP || origin == "null" {
+        res.insert_header(("Access-Control-Allow-Origin", origin));
+    }
+    res.body("listed")
+}
+
+/// A constant grant with a trailing slash, to everyone (nginx `add_header`).
+async fn trailing_slash() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", "https://app.example.com/"))
+        .body("slash")
+}
+
+/// Two `Access-Control-Allow-Origin` lines (the application and a proxy both add one).
+async fn twice() -> HttpResponse {
+    HttpResponse::Ok()
+        .append_header(("Access-Control-Allow-Origin", APP))
+        .append_header(("Access-Control-Allow-Origin", APP))
+        .insert_header(("Vary", "Origin"))
+        .body("twice")
+}
+
+/// Redirects to a trailing-slash URL, with CORS headers.
+async fn redirect() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header(("Location", "/redirect/"))
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .finish()
+}
+
+/// A preflight answer caching for a day, for a listed origin.
+async fn long_cache(req: HttpRequest) -> HttpResponse {
+    let origin = origin_of(&req);
+    let mut res = if req.method() == actix_web::http::Method::OPTIONS {
+        HttpResponse::NoContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(("Vary", "Origin"));
+    if origin == APP {
+        res.insert_header(("Access-Control-Allow-Origin", origin))
+            .insert_header(("Access-Control-Allow-Methods", "PUT"))
+            .insert_header(("Access-Control-Max-Age", "86400"));
+    }
+    res.finish()
+}
+
+fn base() -> String {
+    static ADDR: OnceLock<String> = OnceLock::new();
+    ADDR.get_or_init(|| {
+        let addr = serve(|| {
+            App::new()
+                .service(granted)
+                .service(put_item)
+                .service(login)
+                .service(uncredentialed)
+                .service(public)
+                .service(wild)
+                .route("/reflect", web::get().to(reflect))
+                .route("/null-listed", web::get().to(null_listed))
+                .route("/trailing-slash", web::get().to(trailing_slash))
+                .route("/twice", web::get().to(twice))
+                .route("/redirect", web::get().to(redirect))
+                .route("/long-cache", web::route().to(long_cache))
+        });
+        format!("http://{addr}")
+    })
+    .clone()
+}
+
+fn run(path: &str, args: &[&str]) -> Run {
+    let url = format!("{}{path}", base());
+    let mut all = vec![url.as_str()];
+    all.extend_from_slice(args);
+    doctor(&all)
+}
+
+#[track_caller]
+fn assert_blocked(r: &Run, step: &str, check: &str) {
+    assert_eq!(
+        (r.code, r.verdict(), r.failed_step(), r.failed_check()),
+        (1, "blocked", Some(step), Some(check)),
+        "{:#}\n{}",
+        r.report,
+        r.stderr
+    );
+}
+
+#[track_caller]
+fn assert_allowed(r: &Run) {
+    assert_eq!(
+        (r.code, r.verdict(), r.failed_check()),
+        (0, "allowed", None),
+        "{:#}\n{}",
+        r.report,
+        r.stderr
+    );
+}
+
+// --- Grants -----------------------------------------------------------------------------------
+
+#[test]
+fn credentialed_simple_get_is_allowed_without_warnings() {
+    let r = run("/granted", &["--origin", APP, "--credentials"]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), Vec::<&str>::new());
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
+    let readable = &r.report["steps"][0]["readable_headers"];
+    assert!(
+        readable.as_array().is_some_and(
+            |h| h.iter().any(|h| h == "x-request-id") && !h.iter().any(|h| h == "x-hidden")
+        ),
+        "{readable}"
+    );
+}
+
+#[test]
+fn preflighted_put_with_allowed_header_is_allowed() {
+    let r = run(
+        "/items",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "put",
+            "-H",
+            "X-Custom: 1",
+            "-H",
+            "Content-Type: application/json",
+        ],
+    );
+    assert_allowed(&r);
+    let preflight = &r.report["steps"][0];
+    assert_eq!(preflight["kind"], "preflight");
+    assert_eq!(preflight["method"], "OPTIONS");
+    assert!(preflight["request_headers"].as_array().is_some_and(|h| h
+        .iter()
+        .any(|h| h[0] == "Access-Control-Request-Headers" && h[1] == "content-type,x-custom")));
+    assert_eq!(preflight["answer"]["status"], 204);
+    assert_eq!(r.warnings(), Vec::<&str>::new());
+}
+
+#[test]
+fn credentialed_json_post_is_allowed() {
+    let r = run(
+        "/login",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "POST",
+            "-H",
+            "Content-Type: application/json",
+            "--credentials",
+        ],
+    );
+    assert_allowed(&r);
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn public_route_is_allowed_for_any_origin_without_warnings() {
+    let r = run("/public", &["--origin", EVIL]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), Vec::<&str>::new());
+}
+
+// --- Refusals ---------------------------------------------------------------------------------
+
+#[test]
+fn unlisted_origin_is_blocked_on_the_actual_response() {
+    let r = run("/granted", &["--origin", EVIL, "--credentials"]);
+    assert_blocked(&r, "actual", "allow-origin-present");
+    assert!(
+        r.browser_message().ends_with(
+            "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        ),
+        "{}",
+        r.browser_message()
+    );
+}
+
+#[test]
+fn unlisted_origin_is_blocked_at_the_preflight() {
+    let r = run(
+        "/items",
+        &["--origin", EVIL, "-X", "PUT", "-H", "X-Custom: 1"],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("origin-refused"));
+    assert_eq!(r.report["steps"][0]["answer"]["status"], 403);
+    // The actual request is not sent.
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn unlisted_header_is_blocked_at_the_preflight() {
+    let r = run(
+        "/items",
+        &["--origin", APP, "-X", "PUT", "-H", "X-Other: 1"],
+    );
+    // #[cors] refuses with 403 and no grant, so Chromium reports the missing origin.
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert!(r.browser_message().contains("Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header"), "{}", r.browser_message());
+}
+
+#[test]
+fn unrouted_method_is_blocked_at_the_preflight() {
+    let r = run("/items", &["--origin", APP, "-X", "DELETE"]);
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.report["steps"][0]["answer"]["status"], 404);
+    // No GET is served on /items either.
+    assert_eq!(r.refusal(), Some("origin-refused"));
+    // /granted serves GET: the method is what is refused.
+    let r = run(
+        "/granted",
+        &["--origin", APP, "-X", "DELETE", "--credentials"],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("method-refused"));
+}
+
+#[test]
+fn credentials_without_allow_credentials_are_blocked() {
+    let r = run("/uncredentialed", &["--origin", APP, "--credentials"]);
+    assert_blocked(&r, "actual", "allow-credentials");
+}
+
+#[test]
+fn wildcard_with_credentials_is_blocked() {
+    let r = run("/public", &["--origin", APP, "--credentials"]);
+    assert_blocked(&r, "actual", "allow-origin-not-wildcard-with-credentials");
+}
+
+#[test]
+fn wildcard_headers_do_not_cover_authorization() {
+    let ok = run(
+        "/wild",
+        &["--origin", APP, "-X", "DELETE", "-H", "X-Anything: 1"],
+    );
+    assert_allowed(&ok);
+    let r = run(
+        "/wild",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "DELETE",
+            "-H",
+            "Authorization: Bearer t",
+        ],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+}
+
+// --- Other servers' mistakes ------------------------------------------------------------------
+
+#[test]
+fn reflected_origin_with_credentials_passes_but_is_reported() {
+    let r = run("/reflect", &["--origin", APP, "--credentials"]);
+    assert_allowed(&r);
+    // A reflector reflects `null` too.
+    assert_eq!(
+        r.warnings(),
+        [
+            "reflects-any-origin",
+            "credentials-for-any-origin",
+            "null-origin-allowed"
+        ]
+    );
+}
+
+#[test]
+fn null_origin_and_missing_vary_are_reported() {
+    let r = run("/null-listed", &["--origin", APP]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), ["missing-vary-origin", "null-origin-allowed"]);
+}
+
+#[test]
+fn trailing_slash_origin_is_explained() {
+    let r = run("/trailing-slash", &["--origin", APP]);
+    assert_blocked(&r, "actual", "allow-origin-matches");
+    let cause = r.report["steps"][0]["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["passed"] == false))
+        .map(|c| c["cause"].to_string())
+        .unwrap_or_default();
+    assert!(
+        cause.contains("the trailing slash makes it another origin"),
+        "{cause}"
+    );
+    assert_eq!(r.warnings(), ["grant-headers-to-any-origin"]);
+}
+
+#[test]
+fn duplicated_allow_origin_is_blocked() {
+    let r = run("/twice", &["--origin", APP, "--no-probe"]);
+    assert_blocked(&r, "actual", "allow-origin-single-value");
+    assert!(r.browser_message().contains("contains multiple values 'https://app.example.com, https://app.example.com', but only one is allowed."), "{}", r.browser_message());
+}
+
+#[test]
+fn redirects_are_reported_not_followed() {
+    let r = run("/redirect", &["--origin", APP, "--no-probe"]);
+    assert_eq!(
+        (r.code, r.verdict(), r.failed_check()),
+        (1, "redirected", Some("not-redirected")),
+        "{:#}",
+        r.report
+    );
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn max_age_beyond_chromium_cap_is_reported() {
+    let r = run("/long-cache", &["--origin", APP, "-X", "PUT"]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), ["max-age-above-browser-cap"]);
+}
+
+// --- Usage and network errors -----------------------------------------------------------------
+
+#[test]
+fn usage_and_network_errors_exit_with_2() {
+    for args in [
+        vec!["http://127.0.0.1:1/", "--origin", APP],
+        vec![
+            "http://127.0.0.1:1/",
+            "--origin",
+            "https://app.example.com/",
+        ],
+        vec!["http://127.0.0.1:1/"],
+        vec!["http://127.0.0.1:1/", "--origin", APP, "-X", "TRACE"],
+        vec!["http://127.0.0.1:1/", "--origin", APP, "-H", "no colon"],
+        vec!["ftp://127.0.0.1/", "--origin", APP],
+        vec!["http://127.0.0.1:1/", "--origin", APP, "--timeout", "0"],
+    ] {
+        let r = doctor(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            !r.stderr.is_empty() && !r.stderr.contains("panicked"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+// --- Human output -----------------------------------------------------------------------------
+
+fn human(args: &[&str], force_colour: bool) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cors-doctor"));
+    command
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_COLOR");
+    if force_colour {
+        command.env("CLICOLOR_FORCE", "1");
+    }
+    match command.output() {
+        Ok(out) => (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        Err(e) => panic!("cannot run cors-doctor: {e}"),
+    }
+}
+
+#[test]
+fn human_output_explains_and_is_plain_when_piped() {
+    let url = format!("{}/trailing-slash", base());
+    let (code, text) = human(&[url.as_str(), "--origin", APP], false);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "escape codes in piped output:\n{text}"
+    );
+    for expected in [
+        "> Origin: https://app.example.com",
+        "< access-control-allow-origin: https://app.example.com/",
+        "✗ `Access-Control-Allow-Origin` is `https://app.example.com/`, not the origin `https://app.example.com` [allow-origin-matches]",
+        "cause: `Access-Control-Allow-Origin` is `https://app.example.com/`: the trailing slash makes it another origin",
+        "Verdict: BLOCKED",
+        "The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is not equal to the supplied origin.",
+        "[grant-headers-to-any-origin]",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let (_, coloured) = human(&[url.as_str(), "--origin", APP], true);
+    assert!(
+        coloured.contains("\u{1b}["),
+        "no colour with CLICOLOR_FORCE=1:\n{coloured}"
+    );
+}
