@@ -11,8 +11,10 @@ pub struct Policy {
     pub credentials: bool,
     /// Methods a preflight may ask for (`Access-Control-Allow-Methods`).
     pub allow_methods: Vec<String>,
-    /// Methods the route serves: the preflights this policy answers.
-    pub routed_methods: Vec<String>,
+    /// Methods the route serves: the preflights this policy answers. `None` for a named policy,
+    /// which no route is attached to: it answers preflights for every method, and allows the
+    /// CORS-safelisted `GET`, `HEAD` and `POST` besides `allow_methods`.
+    pub routed_methods: Option<Vec<String>>,
     /// Allowed request headers, lower case, in the order written.
     pub allow_headers: Vec<String>,
     /// `allow_headers` holds `"*"`: any header but `Authorization`, which must be listed.
@@ -72,26 +74,49 @@ pub enum PortPattern {
     Any,
 }
 
+/// The methods a preflight never needs to be granted: browsers let them through whatever
+/// `Access-Control-Allow-Methods` says (the Fetch standard's CORS-safelisted methods).
+pub const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+
 impl Policy {
-    /// The policy of one route of a handler: it answers preflights for the methods `routed`
-    /// (the route's, a subset of [`Policy::routed_methods`]) and allows those of them the policy
-    /// allows. A `#[routes]` handler gets one such policy per route.
+    /// `true` when a preflight may ask for `method`: it is listed, or, for a named policy, it is
+    /// CORS-safelisted.
+    pub fn allows_method(&self, method: &str) -> bool {
+        self.allow_methods.iter().any(|m| m == method)
+            || self.routed_methods.is_none() && SAFELISTED_METHODS.contains(&method)
+    }
+
+    /// The policy of one route: it answers preflights for the methods `routed` (the route's;
+    /// for a route-bound policy, a subset of [`Policy::routed_methods`]) and allows those of
+    /// them this policy allows, in the order written. A `#[routes]` handler gets one such policy
+    /// per route, and a handler with `#[cors(policy = Api)]` gets `Api`'s for its route.
     pub fn for_route(&self, routed: &[String]) -> Policy {
+        let mut allow_methods: Vec<String> = self
+            .allow_methods
+            .iter()
+            .filter(|m| routed.contains(m))
+            .cloned()
+            .collect();
+        if self.routed_methods.is_none() {
+            allow_methods.extend(
+                routed
+                    .iter()
+                    .filter(|m| SAFELISTED_METHODS.contains(&m.as_str()))
+                    .filter(|m| !self.allow_methods.contains(m))
+                    .cloned(),
+            );
+        }
         Policy {
-            allow_methods: self
-                .allow_methods
-                .iter()
-                .filter(|m| routed.contains(m))
-                .cloned()
-                .collect(),
-            routed_methods: routed.to_vec(),
+            allow_methods,
+            routed_methods: Some(routed.to_vec()),
             ..self.clone()
         }
     }
 
     /// `Access-Control-Allow-Methods`: the allowed methods in the order written; `None` when no
-    /// method is allowed (a route of a `#[routes]` handler whose methods are all outside
-    /// `methods`: every preflight is refused).
+    /// method is listed (a route of a `#[routes]` handler whose methods are all outside
+    /// `methods`: every preflight is refused; a named policy without `methods`, which grants
+    /// the safelisted methods only).
     pub fn allow_methods_value(&self) -> Option<String> {
         (!self.allow_methods.is_empty()).then(|| self.allow_methods.join(", "))
     }
@@ -147,7 +172,7 @@ mod tests {
             origins: Origins::Any,
             credentials: false,
             allow_methods: vec!["PUT".into(), "DELETE".into()],
-            routed_methods: vec!["PUT".into(), "PATCH".into(), "DELETE".into()],
+            routed_methods: Some(vec!["PUT".into(), "PATCH".into(), "DELETE".into()]),
             allow_headers: vec!["content-type".into(), "x-api-key".into()],
             allow_any_header: false,
             expose_headers: vec!["X-Request-Id".into()],
@@ -159,23 +184,38 @@ mod tests {
     #[test]
     fn narrowed_to_a_route() {
         let p = policy().for_route(&["PATCH".into(), "PUT".into()]);
-        assert_eq!(p.routed_methods, ["PATCH", "PUT"]);
+        assert_eq!(p.routed_methods, Some(vec!["PATCH".into(), "PUT".into()]));
         assert_eq!(p.allow_methods, ["PUT"], "order written, routed only");
         let none = policy().for_route(&["PATCH".into()]);
         assert!(none.allow_methods.is_empty());
         assert_eq!(none.allow_methods_value(), None);
         assert_eq!(
             Policy {
-                routed_methods: Vec::new(),
+                routed_methods: None,
                 ..none.clone()
             },
             Policy {
-                routed_methods: Vec::new(),
+                routed_methods: None,
                 allow_methods: Vec::new(),
                 ..policy()
             },
             "nothing else changes"
         );
+    }
+
+    #[test]
+    fn a_named_policy_narrowed_to_a_route() {
+        let named = Policy {
+            routed_methods: None,
+            allow_methods: vec!["DELETE".into(), "PUT".into()],
+            ..policy()
+        };
+        assert!(named.allows_method("GET") && named.allows_method("DELETE"));
+        assert!(!named.allows_method("PATCH") && !named.allows_method("get"));
+        let route = named.for_route(&["GET".into(), "PUT".into(), "PATCH".into()]);
+        assert_eq!(route.allow_methods, ["PUT", "GET"]);
+        assert!(!route.allows_method("HEAD"), "bound to a route: only what it routes");
+        assert_eq!(route.allow_methods_value().as_deref(), Some("PUT, GET"));
     }
 
     #[test]

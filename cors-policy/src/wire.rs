@@ -75,8 +75,13 @@ pub fn encode(policy: &Policy) -> String {
     if policy.credentials {
         line("credentials", "");
     }
-    for m in &policy.routed_methods {
-        line("routed", m);
+    match &policy.routed_methods {
+        Some(routed) => {
+            for m in routed {
+                line("routed", m);
+            }
+        }
+        None => line("named", ""),
     }
     for m in &policy.allow_methods {
         line("method", m);
@@ -126,7 +131,7 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
         origins: Origins::Any,
         credentials: false,
         allow_methods: Vec::new(),
-        routed_methods: Vec::new(),
+        routed_methods: None,
         allow_headers: Vec::new(),
         allow_any_header: false,
         expose_headers: Vec::new(),
@@ -134,6 +139,8 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
         max_age: None,
     };
     let mut headers = HeaderTexts::default();
+    let mut named = false;
+    let mut routed = Vec::new();
     for line in lines {
         let (key, value) = line.split_once(' ').unwrap_or((line, ""));
         let malformed = || format!("malformed line `{line}`");
@@ -142,7 +149,8 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
             "exact" => exact.push(value.to_owned()),
             "pattern" => patterns.push(pattern(value).ok_or_else(malformed)?),
             "credentials" => policy.credentials = true,
-            "routed" => policy.routed_methods.push(value.to_owned()),
+            "routed" => routed.push(value.to_owned()),
+            "named" => named = true,
             "method" => policy.allow_methods.push(value.to_owned()),
             "header" => policy.allow_headers.push(value.to_owned()),
             "any-header" => policy.allow_any_header = true,
@@ -161,9 +169,11 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
     } else if !exact.is_empty() || !patterns.is_empty() {
         return Err("`any-origin` with listed origins".to_owned());
     }
-    if policy.routed_methods.is_empty() {
-        return Err("no routed method".to_owned());
-    }
+    policy.routed_methods = match (named, routed.is_empty()) {
+        (false, false) => Some(routed),
+        (true, true) => None,
+        _ => return Err("a policy is either named or routed, one or the other".to_owned()),
+    };
     let implied = [
         (headers.allow_methods, policy.allow_methods_value()),
         (headers.allow_headers, policy.allow_headers_value()),
@@ -250,7 +260,7 @@ mod tests {
             },
             credentials: true,
             allow_methods: vec!["PUT".into()],
-            routed_methods: vec!["PUT".into(), "PATCH".into()],
+            routed_methods: Some(vec!["PUT".into(), "PATCH".into()]),
             allow_headers: vec!["content-type".into(), "x-api-key".into()],
             allow_any_header: false,
             expose_headers: vec!["X-Request-Id".into()],
@@ -306,6 +316,18 @@ mod tests {
     }
 
     #[test]
+    fn a_named_policy_round_trips() {
+        let p = Policy {
+            routed_methods: None,
+            ..policy()
+        };
+        let text = encode(&p);
+        assert!(text.contains("\nnamed"), "{text}");
+        let (decoded, _) = decode(&text).expect("decodes");
+        assert_eq!(decoded, p);
+    }
+
+    #[test]
     fn refuses_what_it_did_not_write() {
         for bad in [
             "",
@@ -321,6 +343,7 @@ mod tests {
             "cors-policy/2\nrouted GET\nmethod GET\nacam GET\r",
             "cors-policy/2\nrouted G\u{7f}T\nmethod G\u{7f}T\nacam G\u{7f}T",
             "cors-policy/2\nany-origin\nexact https://a.com\nrouted GET\nmethod GET\nacam GET",
+            "cors-policy/2\nnamed\nrouted GET\nmethod GET\nacam GET",
         ] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }

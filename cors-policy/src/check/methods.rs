@@ -1,5 +1,6 @@
 //! Checks of `methods`: tokens, forbidden methods, case, duplicates, and that every allowed
-//! method is routed. Without `methods`, the route's own methods are allowed.
+//! method is routed. Without `methods`, the route's own methods are allowed. A named policy has
+//! no route: its `methods` are what a preflight may ask for beyond `GET`, `HEAD` and `POST`.
 
 use super::quoted;
 use crate::diagnostic::Ctxt;
@@ -29,19 +30,20 @@ fn check_method_token<S: Copy>(cx: &mut Ctxt<S>, method: &str, span: S) -> bool 
     true
 }
 
-/// Checks `methods` against the route. Returns `(allowed, routed)`: the methods a preflight may
-/// ask for, and those the route serves.
+/// Checks `methods` against the route (`None` for a named policy). Returns `(allowed, routed)`:
+/// the methods a preflight may ask for, and those the route serves (`None` without a route).
 pub(super) fn check<S: Copy>(
     cx: &mut Ctxt<S>,
     methods: Option<&List<S>>,
-    route: &Route<S>,
-) -> (Vec<String>, Vec<String>) {
-    let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
+    route: Option<&Route<S>>,
+) -> (Vec<String>, Option<Vec<String>>) {
+    let routed: Option<Vec<String>> =
+        route.map(|r| r.methods.iter().map(|m| m.value.clone()).collect());
     let Some(list) = methods else {
-        for m in &route.methods {
+        for m in route.iter().flat_map(|r| &r.methods) {
             check_method_token(cx, &m.value, m.span);
         }
-        return (routed.clone(), routed);
+        return (routed.clone().unwrap_or_default(), routed);
     };
     if list.items.is_empty() && !list.malformed {
         cx.error(Rule::ValueType, list.key, "`methods` is empty")
@@ -75,7 +77,7 @@ pub(super) fn check<S: Copy>(
             .help("remove this entry");
             continue;
         }
-        if !routed.iter().any(|r| r == m) {
+        if let Some(routed) = routed.as_ref().filter(|r| !r.iter().any(|r| r == m)) {
             let served = routed
                 .iter()
                 .map(|r| format!("`{r}`"))
@@ -145,5 +147,27 @@ mod tests {
         for (raw, routed, expected) in cases {
             assert_eq!(errors(&raw, routed), expected, "{raw:?} routed {routed:?}");
         }
+    }
+
+    #[test]
+    fn a_named_policy_lists_methods_without_a_route() {
+        use Rule::*;
+        let with = |methods: &[&'static str]| RawPolicy {
+            methods: list("methods", methods),
+            ..base(&["https://a.com"])
+        };
+        let (policy, errors) = named_errors(&with(&["PUT", "DELETE", "QUERY"]));
+        assert_eq!(errors, vec![]);
+        let policy = policy.expect("valid");
+        assert_eq!(policy.allow_methods, ["PUT", "DELETE", "QUERY"]);
+        assert_eq!(policy.routed_methods, None);
+        let (_, errors) = named_errors(&with(&["put", "TRACE", "PUT", "PUT"]));
+        assert_eq!(
+            errors,
+            vec![(MethodCase, "put"), (ForbiddenMethod, "TRACE"), (DuplicateMethod, "PUT")]
+        );
+        let (policy, errors) = named_errors(&base(&["https://a.com"]));
+        assert_eq!(errors, vec![]);
+        assert!(policy.expect("valid").allow_methods.is_empty());
     }
 }

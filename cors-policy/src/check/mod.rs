@@ -18,13 +18,14 @@ use crate::diagnostic::Ctxt;
 use crate::model::Policy;
 use crate::raw::{RawPolicy, Route};
 
-/// Checks `raw`, written for `route`, against every rule, reporting into `cx`. Returns the
-/// policy when these checks found no error (errors already in `cx` do not count). `attr_span`
-/// is where "missing `origins`" is reported: the one error no written token is to blame for.
+/// Checks `raw`, written for `route` (`None` for a named policy, which no route is attached to),
+/// against every rule, reporting into `cx`. Returns the policy when these checks found no error
+/// (errors already in `cx` do not count). `attr_span` is where "missing `origins`" is reported:
+/// the one error no written token is to blame for.
 pub fn validate<S: Copy>(
     cx: &mut Ctxt<S>,
     raw: &RawPolicy<S>,
-    route: &Route<S>,
+    route: Option<&Route<S>>,
     attr_span: S,
 ) -> Option<Policy> {
     let errors_before = cx.error_count();
@@ -126,8 +127,21 @@ pub(crate) mod test_support {
         methods: &[&'static str],
     ) -> (Option<Policy>, Vec<Diagnostic<S>>) {
         let mut cx = Ctxt::default();
-        let policy = super::validate(&mut cx, raw, &route(methods), "attr");
+        let policy = super::validate(&mut cx, raw, Some(&route(methods)), "attr");
         (policy, cx.into_diagnostics())
+    }
+
+    /// The (rule, blamed token) pairs of every error of a named policy (no route).
+    pub(crate) fn named_errors(raw: &RawPolicy<S>) -> (Option<Policy>, Vec<(Rule, S)>) {
+        let mut cx = Ctxt::default();
+        let policy = super::validate(&mut cx, raw, None, "attr");
+        let errors = cx
+            .into_diagnostics()
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| (d.rule, d.span))
+            .collect();
+        (policy, errors)
     }
 
     /// The (rule, blamed token) pairs of every error.
@@ -171,7 +185,10 @@ mod tests {
         let policy = policy.expect("valid policy");
         assert!(policy.credentials);
         assert_eq!(policy.allow_methods, ["PUT"]);
-        assert_eq!(policy.routed_methods, ["PUT", "PATCH"]);
+        assert_eq!(
+            policy.routed_methods,
+            Some(vec!["PUT".to_owned(), "PATCH".to_owned()])
+        );
         assert_eq!(policy.allow_headers, ["content-type", "x-api-key"]);
         assert_eq!(policy.expose_headers, ["X-Request-Id"]);
         assert_eq!(policy.max_age, Some(600));
@@ -186,7 +203,8 @@ mod tests {
     fn errors_already_reported_do_not_count() {
         let mut cx = crate::Ctxt::default();
         cx.error(crate::Rule::UnknownKey, "other", "reported by the parser");
-        let policy = super::validate(&mut cx, &base(&["https://a.com"]), &route(&["GET"]), "attr");
+        let policy =
+            super::validate(&mut cx, &base(&["https://a.com"]), Some(&route(&["GET"])), "attr");
         assert!(policy.is_some());
         assert_eq!(cx.error_count(), 1);
     }
