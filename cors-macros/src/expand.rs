@@ -17,8 +17,16 @@ use cors_policy::Policy;
 use crate::handler::Handler;
 use crate::route::{RouteAttr, Routes};
 
+/// Where a handler's policy comes from.
+pub enum Source<'a> {
+    /// Written in the attribute, and validated.
+    Written(&'a Policy),
+    /// `policy = Api`: a declared policy, narrowed to each route when the app starts.
+    Named(&'a syn::Path),
+}
+
 /// The expansion of a handler whose policy passed every check.
-pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream {
+pub fn handler(item: &Handler, routes: &Routes, policy: Source<'_>) -> TokenStream {
     let name = &item.sig.ident;
     let function = item.without_attrs(&routes.consumed);
     let docs = item.attrs.iter().filter(|a| a.path().is_ident("doc"));
@@ -28,7 +36,7 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
     let registrations = routes
         .routes
         .iter()
-        .map(|route| registration(name, route, policy, &config));
+        .map(|route| registration(name, route, &policy, &config));
     quote! {
         #(#docs)*
         #[allow(non_camel_case_types, missing_docs)]
@@ -46,11 +54,22 @@ pub fn handler(item: &Handler, routes: &Routes, policy: &Policy) -> TokenStream 
 
 /// Registers one route: its preflight service first, then its resource, wrapped last (so
 /// outermost) in the CORS middleware. Each route's policy names only the methods it routes.
-fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident) -> TokenStream {
+fn registration(name: &Ident, route: &RouteAttr, policy: &Source<'_>, config: &Ident) -> TokenStream {
     let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
-    let route_policy = policy.for_route(&routed);
-    let encoded = LitStr::new(&cors_policy::wire::encode(&route_policy), Span::call_site());
     let cors = binding("policy", name);
+    let decode = match policy {
+        Source::Written(policy) => {
+            let encoded = cors_policy::wire::encode(&policy.for_route(&routed));
+            let encoded = LitStr::new(&encoded, Span::call_site());
+            quote!(::cors_runtime::__private::RoutePolicy::new(#encoded))
+        }
+        Source::Named(path) => quote! {
+            ::cors_runtime::__private::RoutePolicy::named(
+                <#path as ::cors_runtime::NamedPolicy>::ENCODED,
+                &[#(#routed),*],
+            )
+        },
+    };
     let path = &route.path;
     let resource_name = match &route.name {
         Some(name) => name.clone(),
@@ -65,7 +84,7 @@ fn registration(name: &Ident, route: &RouteAttr, policy: &Policy, config: &Ident
     };
     let wrappers = &route.wrappers;
     quote! {
-        let #cors = ::cors_runtime::__private::RoutePolicy::new(#encoded);
+        let #cors = #decode;
         ::actix_web::dev::HttpServiceFactory::register(#cors.#preflight(#path), #config);
         ::actix_web::dev::HttpServiceFactory::register(
             ::actix_web::Resource::new(#path)
@@ -150,4 +169,58 @@ fn binding(what: &str, handler: &Ident) -> Ident {
     let handler = handler.to_string();
     let handler = handler.strip_prefix("r#").unwrap_or(&handler);
     Ident::new(&format!("__cors_{what}_of_{handler}"), Span::mixed_site())
+}
+
+/// The expansion of `#[policy(...)] struct Api;`: the struct, its policy text (`ENCODED`, or
+/// text the runtime refuses when the policy has errors, already reported: the program does not
+/// compile then, and the user's `.wrap(Api)` raises no second error), and the middleware it is
+/// when wrapped around an app or a scope.
+pub fn declaration(item: &syn::ItemStruct, policy: Option<&Policy>) -> TokenStream {
+    let name = &item.ident;
+    let encoded = policy.map_or_else(String::new, cors_policy::wire::encode);
+    let label = name.to_string();
+    quote! {
+        #item
+
+        impl ::core::clone::Clone for #name {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl ::core::marker::Copy for #name {}
+
+        impl ::cors_runtime::NamedPolicy for #name {
+            const ENCODED: &'static str = #encoded;
+
+            fn cors() -> ::cors_runtime::Cors {
+                static CORS: ::std::sync::OnceLock<::cors_runtime::Cors> =
+                    ::std::sync::OnceLock::new();
+                *CORS.get_or_init(|| ::cors_runtime::Cors::decode(#label, Self::ENCODED))
+            }
+        }
+
+        impl<S, B> ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest> for #name
+        where
+            S: ::actix_web::dev::Service<
+                ::actix_web::dev::ServiceRequest,
+                Response = ::actix_web::dev::ServiceResponse<B>,
+                Error = ::actix_web::Error,
+            >,
+            B: ::actix_web::body::MessageBody,
+        {
+            type Response = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Response;
+            type Error = ::actix_web::Error;
+            type Transform = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Transform;
+            type InitError = ();
+            type Future = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Future;
+
+            fn new_transform(&self, service: S) -> Self::Future {
+                ::actix_web::dev::Transform::new_transform(
+                    &<Self as ::cors_runtime::NamedPolicy>::cors(),
+                    service,
+                )
+            }
+        }
+    }
 }

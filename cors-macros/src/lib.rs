@@ -56,7 +56,7 @@ fn expand_cors(
             return out;
         }
     };
-    let raw = parse::raw_policy(&mut cx, args);
+    let written = parse::raw_policy(&mut cx, args, parse::Site::Handler);
     if item.sig.asyncness.is_none() {
         cx.error(
             Rule::Placement,
@@ -87,18 +87,90 @@ fn expand_cors(
         out.extend(expand::inert(&item, &route));
         return out;
     }
+    if let Some(named) = &written.named {
+        // The declared policy was checked where it is declared.
+        let failed = cx.has_errors();
+        let mut out = emit::emit(&cx.into_diagnostics());
+        out.extend(if failed {
+            expand::fallback(item, &[])
+        } else {
+            expand::handler(&item, &route, expand::Source::Named(named))
+        });
+        return out;
+    }
     let policy_route = cors_policy::Route {
         methods: route.methods(),
     };
     // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error
     // no token of the user's is to blame for.
-    let policy = cors_policy::validate(&mut cx, &raw, &policy_route, Span::call_site());
+    let policy = cors_policy::validate(&mut cx, &written.raw, Some(&policy_route), Span::call_site());
     let failed = cx.has_errors();
     let mut out = emit::emit(&cx.into_diagnostics());
     match policy {
-        Some(policy) if !failed => out.extend(expand::handler(&item, &route, &policy)),
+        Some(policy) if !failed => {
+            out.extend(expand::handler(&item, &route, expand::Source::Written(&policy)))
+        }
         _ => out.extend(expand::fallback(item, &[])),
     }
+    out
+}
+
+/// Declares a named CORS policy, for a whole app or scope (`App::new().wrap(Api)`,
+/// `web::scope("/api").wrap(Api)`) or for handlers (`#[cors(policy = Api)]`). It takes the keys
+/// of `#[cors]` and is checked by the same rules, except those about a route: with no route
+/// attached, `methods` lists what a preflight may ask for besides `GET`, `HEAD` and `POST`,
+/// which need no grant. Put it on a unit struct:
+///
+/// ```ignore
+/// #[cors_runtime::policy(origins = ["https://app.example.com"], credentials, methods = ["PUT", "DELETE"])]
+/// pub struct Api;
+/// ```
+#[proc_macro_attribute]
+pub fn policy(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand_policy(args.into(), input.into()).into()
+}
+
+fn expand_policy(
+    args: proc_macro2::TokenStream,
+    input: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let mut cx = Ctxt::default();
+    let item = match syn::parse2::<syn::ItemStruct>(input.clone()) {
+        Ok(item) if matches!(item.fields, syn::Fields::Unit) && item.generics.params.is_empty() => {
+            item
+        }
+        parsed => {
+            let span = match &parsed {
+                Ok(item) => item.ident.span(),
+                Err(_) => syn::parse2::<syn::Item>(input.clone())
+                    .map_or_else(|_| Span::call_site(), |other| item_span(&other)),
+            };
+            cx.error(
+                Rule::NamedPolicy,
+                span,
+                "`#[policy]` can only be applied to a unit struct without generics",
+            )
+            .note("the struct names the policy; the policy is its attribute")
+            .help("write `#[policy(...)] pub struct Api;`");
+            let mut out = emit::emit(&cx.into_diagnostics());
+            out.extend(input);
+            return out;
+        }
+    };
+    let policy = match syn::parse2::<parse::Args>(args) {
+        Ok(args) => {
+            let written = parse::raw_policy(&mut cx, args, parse::Site::Declaration);
+            cors_policy::validate(&mut cx, &written.raw, None, Span::call_site())
+        }
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(expand::declaration(&item, None));
+            return out;
+        }
+    };
+    let policy = policy.filter(|_| !cx.has_errors());
+    let mut out = emit::emit(&cx.into_diagnostics());
+    out.extend(expand::declaration(&item, policy.as_ref()));
     out
 }
 
@@ -142,7 +214,7 @@ mod tests {
                 let args = function.attrs[index]
                     .parse_args::<parse::Args>()
                     .expect("attribute arguments");
-                let raw = parse::raw_policy(&mut cx, args);
+                let raw = parse::raw_policy(&mut cx, args, parse::Site::Handler).raw;
                 let route::Found::Routes(routes) =
                     route::find(&mut cx, &function.attrs[index + 1..])
                 else {
@@ -151,7 +223,7 @@ mod tests {
                 let route = cors_policy::Route {
                     methods: routes.methods(),
                 };
-                let policy = cors_policy::validate(&mut cx, &raw, &route, Span::call_site())
+                let policy = cors_policy::validate(&mut cx, &raw, Some(&route), Span::call_site())
                     .unwrap_or_else(|| panic!("{name}: refused"));
                 assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
                 for r in &routes.routes {

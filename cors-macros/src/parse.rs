@@ -50,11 +50,30 @@ impl Parse for Args {
     }
 }
 
+/// Where the attribute is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// `#[cors(...)]` on a handler.
+    Handler,
+    /// `#[policy(...)]` on a unit struct.
+    Declaration,
+}
+
+/// What the attribute says: a policy written out, or on a handler the name of a declared one.
+pub struct Written {
+    /// The keys written.
+    pub raw: RawPolicy<Span>,
+    /// `policy = Api`.
+    pub named: Option<syn::Path>,
+}
+
 /// Builds the raw policy, reporting structure errors into `cx`. A misspelt key (`origin`) is
 /// reported with its suggestion and then read as the key it suggests, unless that key is set
 /// too: so the value's own mistakes are reported at once, and no "missing `origins`" follows.
-pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
+pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
     let mut raw = RawPolicy::default();
+    let mut named: Option<syn::Path> = None;
+    let mut others: Vec<Span> = Vec::new();
     let written: Vec<String> = args.0.iter().map(|e| e.key.to_string()).collect();
     let mut seen: Vec<KeyId> = Vec::new();
     for entry in args.0 {
@@ -93,8 +112,21 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
             continue;
         }
         seen.push(key.id);
+        if key.id != KeyId::Policy {
+            others.push(entry.key.span());
+        }
         let value = Value { key, entry: &entry };
         match key.id {
+            KeyId::Policy if site == Site::Declaration => {
+                cx.error(
+                    Rule::NamedPolicy,
+                    entry.key.span(),
+                    "a policy declaration cannot name another policy",
+                )
+                .note("`policy = ...` is how a handler takes a declared policy")
+                .help("write the keys of the policy here, or use the other policy directly");
+            }
+            KeyId::Policy => named = value.path(cx),
             KeyId::Origins => raw.origins = value.strings(cx),
             KeyId::Methods => raw.methods = value.strings(cx),
             KeyId::AllowHeaders => raw.allow_headers = value.strings(cx),
@@ -106,7 +138,21 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args) -> RawPolicy<Span> {
             KeyId::MaxAge => raw.max_age = value.seconds(cx),
         }
     }
-    raw
+    if let Some(path) = named.as_ref().filter(|_| !others.is_empty()) {
+        let name = quote::ToTokens::to_token_stream(path).to_string().replace(' ', "");
+        for span in others {
+            cx.error(
+                Rule::NamedPolicy,
+                span,
+                format!("this key cannot be combined with `policy = {name}`"),
+            )
+            .note(format!(
+                "the handler takes `{name}` whole; its keys are set where it is declared"
+            ))
+            .help("remove this key, or declare another policy with it and use that");
+        }
+    }
+    Written { raw, named }
 }
 
 /// One entry's value, read as the kind its key takes.
@@ -179,6 +225,22 @@ impl Value<'_> {
             items,
             malformed,
         })
+    }
+
+    /// A path naming a declared policy: `Api`, `crate::cors::Api`.
+    fn path(&self, cx: &mut Ctxt) -> Option<syn::Path> {
+        debug_assert_eq!(self.key.kind, ValueKind::PolicyName);
+        match &self.entry.value {
+            Some(Expr::Path(p)) if p.qself.is_none() && p.attrs.is_empty() => Some(p.path.clone()),
+            Some(other) => {
+                self.wrong_kind(cx, other.span(), self.key.kind.expected());
+                None
+            }
+            None => {
+                self.wrong_kind(cx, self.key_span(), self.key.kind.expected());
+                None
+            }
+        }
     }
 
     /// No value, `= true` or `= false`.

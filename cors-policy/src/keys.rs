@@ -18,6 +18,8 @@ pub enum KeyId {
     MaxAge,
     /// `dangerously_allow_insecure_origins`.
     DangerouslyAllowInsecureOrigins,
+    /// `policy = Api`: a handler takes a named policy instead of writing one.
+    Policy,
 }
 
 /// The form a key's value takes.
@@ -29,6 +31,8 @@ pub enum ValueKind {
     Flag,
     /// An integer literal: a number of seconds.
     Seconds,
+    /// The path of a policy declared with `#[policy(...)]`.
+    PolicyName,
 }
 
 impl ValueKind {
@@ -38,6 +42,7 @@ impl ValueKind {
             ValueKind::Strings => "a list of strings",
             ValueKind::Flag => "`true` or `false`, or no value at all",
             ValueKind::Seconds => "a number of seconds",
+            ValueKind::PolicyName => "the name of a policy declared with `#[policy(...)]`",
         }
     }
 }
@@ -126,6 +131,14 @@ pub const KEYS: &[Key] = &[
         example: "dangerously_allow_insecure_origins",
         aliases: &[],
         doc: "lets a credentialed policy trust plain-http origins",
+    },
+    Key {
+        id: KeyId::Policy,
+        name: "policy",
+        kind: ValueKind::PolicyName,
+        example: "policy = Api",
+        aliases: &["named", "use_policy"],
+        doc: "on a handler: the named policy it takes, narrowed to its route",
     },
 ];
 

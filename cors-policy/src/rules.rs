@@ -90,6 +90,9 @@ rules! {
     Placement = "placement",
     /// The route's path is a pattern actix-web's router accepts.
     RoutePath = "route-path",
+    /// `policy = Api` stands alone on a handler, and a policy declaration is a unit struct that
+    /// names no other policy.
+    NamedPolicy = "named-policy",
 }
 
 #[cfg(test)]

@@ -5,22 +5,24 @@
 //! allocates per request.
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
-use cors_policy::wire::HeaderTexts;
 use cors_policy::Policy;
 
 use crate::origin_table::AllowedOrigins;
 
 /// A validated policy, ready for requests.
 #[derive(Debug)]
-pub(crate) struct Compiled {
+pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
-    /// Methods the route serves: the preflights this policy answers.
-    routed_methods: Box<[String]>,
+    /// Methods the route serves: the preflights this policy answers; `None` for a named
+    /// policy, which answers preflights for every method.
+    routed_methods: Option<Box<[String]>>,
     /// Methods a preflight may ask for.
     allow_methods: Box<[String]>,
+    /// A named policy: the CORS-safelisted methods are allowed besides `allow_methods`.
+    named: bool,
     /// Every routed method is allowed, so the preflight guard's check of
     /// `Access-Control-Request-Method` is the whole method check.
     pub(crate) methods_implied: bool,
@@ -54,10 +56,6 @@ impl Compiled {
     /// rules out.
     pub(crate) fn decode(text: &'static str) -> Result<Self, String> {
         let (policy, texts) = cors_policy::wire::decode(text)?;
-        Ok(Self::new(policy, texts))
-    }
-
-    fn new(policy: Policy, texts: HeaderTexts<'static>) -> Self {
         // `wire::decode` has checked that every value is visible ASCII and spaces, which is all
         // `HeaderValue::from_static` asks: it cannot panic here.
         let headers = PolicyHeaders {
@@ -66,14 +64,33 @@ impl Compiled {
             expose_headers: texts.expose_headers.map(HeaderValue::from_static),
             max_age: texts.max_age.map(HeaderValue::from_static),
         };
+        Ok(Self::with_headers(policy, headers))
+    }
+
+    /// A policy made at run time (a named policy narrowed to a route): its header values are
+    /// made from the model, once. Values that are not valid header values (impossible for a
+    /// validated policy) are left out.
+    pub(crate) fn from_policy(policy: Policy) -> Self {
+        let value = |v: Option<String>| v.and_then(|v| HeaderValue::try_from(v).ok());
+        let headers = PolicyHeaders {
+            allow_methods: value(policy.allow_methods_value()),
+            allow_headers: value(policy.allow_headers_value()),
+            expose_headers: value(policy.expose_headers_value()),
+            max_age: value(policy.max_age_value()),
+        };
+        Self::with_headers(policy, headers)
+    }
+
+    fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
         Self {
             credentials: policy.credentials,
             methods_implied: policy
                 .routed_methods
-                .iter()
-                .all(|m| policy.allow_methods.contains(m)),
+                .as_ref()
+                .is_some_and(|routed| routed.iter().all(|m| policy.allow_methods.contains(m))),
             acrh_max_len: policy.acrh_max_len(),
-            routed_methods: policy.routed_methods.into(),
+            named: policy.routed_methods.is_none(),
+            routed_methods: policy.routed_methods.map(Vec::into_boxed_slice),
             allow_methods: policy.allow_methods.into(),
             allow_headers: policy.allow_headers.into(),
             allow_any_header: policy.allow_any_header,
@@ -91,7 +108,8 @@ impl Compiled {
                 patterns: Vec::new(),
             }),
             credentials: false,
-            routed_methods: Box::new([]),
+            routed_methods: Some(Box::new([])),
+            named: false,
             allow_methods: Box::new([]),
             methods_implied: false,
             allow_headers: Box::new([]),
@@ -118,12 +136,19 @@ impl Compiled {
     #[inline]
     pub(crate) fn allows_method(&self, method: &[u8]) -> bool {
         self.allow_methods.iter().any(|m| m.as_bytes() == method)
+            || self.named
+                && cors_policy::model::SAFELISTED_METHODS
+                    .iter()
+                    .any(|m| m.as_bytes() == method)
     }
 
     /// `true` when this policy answers preflights for `method`.
     #[inline]
     pub(crate) fn routes_method(&self, method: &[u8]) -> bool {
-        self.routed_methods.iter().any(|m| m.as_bytes() == method)
+        match &self.routed_methods {
+            Some(routed) => routed.iter().any(|m| m.as_bytes() == method),
+            None => true,
+        }
     }
 
     /// `true` when every name in the request's `Access-Control-Request-Headers` lines is allowed.
@@ -197,7 +222,7 @@ mod tests {
             origins: cors_policy::Origins::Any,
             credentials: false,
             allow_methods: vec!["GET".into()],
-            routed_methods: vec!["GET".into(), "PUT".into()],
+            routed_methods: Some(vec!["GET".into(), "PUT".into()]),
             allow_headers: allow_headers.iter().map(|h| h.to_string()).collect(),
             allow_any_header,
             expose_headers: vec!["X-Id".into()],

@@ -34,9 +34,24 @@
 
 #![warn(missing_docs)]
 
-pub use cors_macros::cors;
+pub use cors_macros::{cors, policy};
+pub use crate::cors::Cors;
+
+/// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
+/// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's
+/// policy (`#[cors(policy = Api)]`), or as a value (`Api::cors()`).
+pub trait NamedPolicy {
+    /// The validated policy, in the text form the runtime decodes (`cors_policy::wire`).
+    #[doc(hidden)]
+    const ENCODED: &'static str;
+
+    /// The policy as middleware for an app or a scope, decoded once per process.
+    fn cors() -> Cors;
+}
 
 mod compiled;
+mod cors;
+mod nesting;
 mod origin_table;
 mod preflight;
 mod response;

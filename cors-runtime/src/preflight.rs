@@ -117,6 +117,7 @@ impl Service<ServiceRequest> for PreflightService {
     actix_web::dev::always_ready!();
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        crate::nesting::answered(&req);
         let response = if self.grants {
             answer(&self.policy, req.headers())
         } else {
@@ -127,7 +128,7 @@ impl Service<ServiceRequest> for PreflightService {
 }
 
 /// A refused preflight: `403`, no grant, the preflight `Vary`.
-fn refused() -> HttpResponse {
+pub(crate) fn refused() -> HttpResponse {
     let mut refused = HttpResponse::new(StatusCode::FORBIDDEN);
     refused.headers_mut().insert(VARY, PREFLIGHT_VARY.clone());
     refused
@@ -135,28 +136,39 @@ fn refused() -> HttpResponse {
 
 /// The preflight response for the request headers `headers` under `policy`.
 pub(crate) fn answer(policy: &Compiled, headers: &HeaderMap) -> HttpResponse {
+    respond(policy, decide(policy, headers))
+}
+
+/// What a preflight gets: `Some(Access-Control-Allow-Origin value)` when the origin, the method
+/// and every requested header are allowed, else `None`.
+pub(crate) fn decide(policy: &Compiled, headers: &HeaderMap) -> Option<HeaderValue> {
     let origin = headers
         .get(ORIGIN)
-        .filter(|origin| policy.allows_origin(origin.as_bytes()));
-    let granted = origin.filter(|_| {
-        // The guard let through only methods the route serves; when it allows them all, the
-        // method needs no second look.
-        (policy.methods_implied
-            || headers
-                .get(ACCESS_CONTROL_REQUEST_METHOD)
-                .is_some_and(|m| policy.allows_method(m.as_bytes())))
-            && policy.allows_request_headers(headers)
-    });
-    let Some(origin) = granted else {
+        .filter(|origin| policy.allows_origin(origin.as_bytes()))?;
+    // The guard let through only methods the route serves; when it allows them all, the method
+    // needs no second look.
+    let granted = (policy.methods_implied
+        || headers
+            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .is_some_and(|m| policy.allows_method(m.as_bytes())))
+        && policy.allows_request_headers(headers);
+    if !granted {
+        return None;
+    }
+    Some(if policy.is_any_origin() {
+        ANY_ORIGIN.clone()
+    } else {
+        origin.clone()
+    })
+}
+
+/// The preflight response for a decision of [`decide`]: `204` with the grant, or `403`.
+pub(crate) fn respond(policy: &Compiled, allow_origin: Option<HeaderValue>) -> HttpResponse {
+    let Some(allow_origin) = allow_origin else {
         return refused();
     };
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);
     let out = response.headers_mut();
-    let allow_origin = if policy.is_any_origin() {
-        ANY_ORIGIN.clone()
-    } else {
-        origin.clone()
-    };
     out.insert(ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
     if policy.credentials {
         out.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE.clone());

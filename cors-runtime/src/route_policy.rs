@@ -8,7 +8,7 @@ use actix_web::guard::{Guard, GuardContext};
 
 use crate::compiled::Compiled;
 use crate::preflight::Preflight;
-use crate::response::Cors;
+use crate::response::RouteCors;
 
 /// One annotated route's policy.
 pub struct RoutePolicy {
@@ -20,12 +20,26 @@ impl RoutePolicy {
     /// with a `cors-macros` of another version, which the exact version pin rules out) yields a
     /// route that answers nothing, reported on standard error, never a panic.
     pub fn new(encoded: &'static str) -> Self {
-        let policy = Compiled::decode(encoded).unwrap_or_else(|error| {
-            eprintln!(
-                "cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled"
-            );
-            Compiled::deny_all()
-        });
+        let policy = Compiled::decode(encoded).unwrap_or_else(|error| disabled(&error));
+        Self::registered(policy)
+    }
+
+    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy's
+    /// text, narrowed to the methods `routed` the route serves.
+    pub fn named(encoded: &'static str, routed: &[&str]) -> Self {
+        let policy = match cors_policy::wire::decode(encoded) {
+            Ok((policy, _)) => {
+                let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
+                Compiled::from_policy(policy.for_route(&routed))
+            }
+            Err(error) => disabled(&error),
+        };
+        Self::registered(policy)
+    }
+
+    fn registered(policy: Compiled) -> Self {
+        // Tells the app- and scope-wide policies around this route that it has its own.
+        crate::nesting::claim();
         Self {
             policy: Rc::new(policy),
         }
@@ -48,9 +62,15 @@ impl RoutePolicy {
     }
 
     /// The middleware that adds CORS headers to the route's responses.
-    pub fn middleware(&self) -> Cors {
-        Cors::new(Rc::clone(&self.policy))
+    pub fn middleware(&self) -> RouteCors {
+        RouteCors::new(Rc::clone(&self.policy))
     }
+}
+
+/// What a route gets when its policy text cannot be read: it answers nothing, and says so.
+fn disabled(error: &str) -> Compiled {
+    eprintln!("cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled");
+    Compiled::deny_all()
 }
 
 /// Passes requests whose method the route serves: what `guard::Get()` and friends are to
