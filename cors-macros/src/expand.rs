@@ -54,7 +54,12 @@ pub fn handler(item: &Handler, routes: &Routes, policy: Source<'_>) -> TokenStre
 
 /// Registers one route: its preflight service first, then its resource, wrapped last (so
 /// outermost) in the CORS middleware. Each route's policy names only the methods it routes.
-fn registration(name: &Ident, route: &RouteAttr, policy: &Source<'_>, config: &Ident) -> TokenStream {
+fn registration(
+    name: &Ident,
+    route: &RouteAttr,
+    policy: &Source<'_>,
+    config: &Ident,
+) -> TokenStream {
     let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
     let cors = binding("policy", name);
     let decode = match policy {

@@ -87,14 +87,13 @@ fn expand_cors(
         out.extend(expand::inert(&item, &route));
         return out;
     }
-    if let Some(named) = &written.named {
+    if written.names_policy {
         // The declared policy was checked where it is declared.
         let failed = cx.has_errors();
         let mut out = emit::emit(&cx.into_diagnostics());
-        out.extend(if failed {
-            expand::fallback(item, &[])
-        } else {
-            expand::handler(&item, &route, expand::Source::Named(named))
+        out.extend(match &written.named {
+            Some(named) if !failed => expand::handler(&item, &route, expand::Source::Named(named)),
+            _ => expand::fallback(item, &[]),
         });
         return out;
     }
@@ -103,13 +102,20 @@ fn expand_cors(
     };
     // `Span::call_site()` is the whole attribute: right for "missing `origins`", the one error
     // no token of the user's is to blame for.
-    let policy = cors_policy::validate(&mut cx, &written.raw, Some(&policy_route), Span::call_site());
+    let policy = cors_policy::validate(
+        &mut cx,
+        &written.raw,
+        Some(&policy_route),
+        Span::call_site(),
+    );
     let failed = cx.has_errors();
     let mut out = emit::emit(&cx.into_diagnostics());
     match policy {
-        Some(policy) if !failed => {
-            out.extend(expand::handler(&item, &route, expand::Source::Written(&policy)))
-        }
+        Some(policy) if !failed => out.extend(expand::handler(
+            &item,
+            &route,
+            expand::Source::Written(&policy),
+        )),
         _ => out.extend(expand::fallback(item, &[])),
     }
     out

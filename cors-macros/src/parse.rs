@@ -65,6 +65,9 @@ pub struct Written {
     pub raw: RawPolicy<Span>,
     /// `policy = Api`.
     pub named: Option<syn::Path>,
+    /// `policy` was written, even with a malformed value: the handler means to take a named
+    /// policy, so the keys of a written one are not missing.
+    pub names_policy: bool,
 }
 
 /// Builds the raw policy, reporting structure errors into `cx`. A misspelt key (`origin`) is
@@ -73,6 +76,7 @@ pub struct Written {
 pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
     let mut raw = RawPolicy::default();
     let mut named: Option<syn::Path> = None;
+    let mut names_policy = false;
     let mut others: Vec<Span> = Vec::new();
     let written: Vec<String> = args.0.iter().map(|e| e.key.to_string()).collect();
     let mut seen: Vec<KeyId> = Vec::new();
@@ -126,7 +130,10 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
                 .note("`policy = ...` is how a handler takes a declared policy")
                 .help("write the keys of the policy here, or use the other policy directly");
             }
-            KeyId::Policy => named = value.path(cx),
+            KeyId::Policy => {
+                names_policy = true;
+                named = value.path(cx);
+            }
             KeyId::Origins => raw.origins = value.strings(cx),
             KeyId::Methods => raw.methods = value.strings(cx),
             KeyId::AllowHeaders => raw.allow_headers = value.strings(cx),
@@ -139,7 +146,9 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
         }
     }
     if let Some(path) = named.as_ref().filter(|_| !others.is_empty()) {
-        let name = quote::ToTokens::to_token_stream(path).to_string().replace(' ', "");
+        let name = quote::ToTokens::to_token_stream(path)
+            .to_string()
+            .replace(' ', "");
         for span in others {
             cx.error(
                 Rule::NamedPolicy,
@@ -152,7 +161,11 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
             .help("remove this key, or declare another policy with it and use that");
         }
     }
-    Written { raw, named }
+    Written {
+        raw,
+        named,
+        names_policy,
+    }
 }
 
 /// One entry's value, read as the kind its key takes.

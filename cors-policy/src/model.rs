@@ -214,7 +214,10 @@ mod tests {
         assert!(!named.allows_method("PATCH") && !named.allows_method("get"));
         let route = named.for_route(&["GET".into(), "PUT".into(), "PATCH".into()]);
         assert_eq!(route.allow_methods, ["PUT", "GET"]);
-        assert!(!route.allows_method("HEAD"), "bound to a route: only what it routes");
+        assert!(
+            !route.allows_method("HEAD"),
+            "bound to a route: only what it routes"
+        );
         assert_eq!(route.allow_methods_value().as_deref(), Some("PUT, GET"));
     }
 

@@ -109,8 +109,9 @@ where
             };
         }
         let decision = preflight::decide(self.policy, req.headers());
-        if depth.is_none() {
+        if !self.has_inner {
             // Nothing inside may claim it: answered before routing.
+            nesting::answered(&req);
             let response = preflight::respond(self.policy, decision);
             return CorsFuture::Answered {
                 response: Some(req.into_response(response).map_into_right_body()),
@@ -177,6 +178,7 @@ where
                     // answers in its place.
                     Ok(response) => {
                         let (request, _) = response.into_parts();
+                        nesting::answered_instead(&request);
                         let answer = preflight::respond(policy, decision);
                         Ok(ServiceResponse::new(request, answer).map_into_right_body())
                     }

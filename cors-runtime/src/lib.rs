@@ -34,8 +34,8 @@
 
 #![warn(missing_docs)]
 
-pub use cors_macros::{cors, policy};
 pub use crate::cors::Cors;
+pub use cors_macros::{cors, policy};
 
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
 /// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's

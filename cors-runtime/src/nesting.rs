@@ -69,10 +69,7 @@ pub(crate) fn enter(req: &ServiceRequest, has_inner: bool) -> Option<u16> {
 pub(crate) fn is_innermost(req: &HttpRequest, depth: Option<u16>) -> bool {
     match depth {
         None => true,
-        Some(depth) => req
-            .extensions()
-            .get::<Depth>()
-            .is_none_or(|d| d.0 == depth),
+        Some(depth) => req.extensions().get::<Depth>().is_none_or(|d| d.0 == depth),
     }
 }
 
@@ -82,6 +79,12 @@ pub(crate) fn answered(req: &ServiceRequest) {
     if req.extensions().contains::<Depth>() {
         req.extensions_mut().insert(PreflightAnswered);
     }
+}
+
+/// A layer answers a preflight in place of what routing produced: the layers around it keep
+/// its answer.
+pub(crate) fn answered_instead(req: &HttpRequest) {
+    req.extensions_mut().insert(PreflightAnswered);
 }
 
 /// `true` when a layer inside answered the preflight.

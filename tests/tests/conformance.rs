@@ -29,7 +29,7 @@ use cors_runtime::cors;
 use support::Outcome::*;
 use support::{
     case, get, granted, hit, is_cors_header, none, opts, pf, pf_ok, post, refused, req, send,
-    vary_only, Case, Headers, Req, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
+    vary_only, Case, Headers, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -366,14 +366,6 @@ fn app() -> App<
 
 // ---------------------------------------------------------------------------------------------
 // The harness (`support/mod.rs`), and what only this file's tables use.
-
-impl Req {
-    /// The request body (only this file's tables send one).
-    fn body(mut self, body: &'static str) -> Self {
-        self.body = Some(body);
-        self
-    }
-}
 
 impl Case {
     /// Another handler (not counted by default) runs once.

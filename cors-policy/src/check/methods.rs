@@ -164,7 +164,11 @@ mod tests {
         let (_, errors) = named_errors(&with(&["put", "TRACE", "PUT", "PUT"]));
         assert_eq!(
             errors,
-            vec![(MethodCase, "put"), (ForbiddenMethod, "TRACE"), (DuplicateMethod, "PUT")]
+            vec![
+                (MethodCase, "put"),
+                (ForbiddenMethod, "TRACE"),
+                (DuplicateMethod, "PUT")
+            ]
         );
         let (policy, errors) = named_errors(&base(&["https://a.com"]));
         assert_eq!(errors, vec![]);

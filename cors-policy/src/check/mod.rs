@@ -203,8 +203,12 @@ mod tests {
     fn errors_already_reported_do_not_count() {
         let mut cx = crate::Ctxt::default();
         cx.error(crate::Rule::UnknownKey, "other", "reported by the parser");
-        let policy =
-            super::validate(&mut cx, &base(&["https://a.com"]), Some(&route(&["GET"])), "attr");
+        let policy = super::validate(
+            &mut cx,
+            &base(&["https://a.com"]),
+            Some(&route(&["GET"])),
+            "attr",
+        );
         assert!(policy.is_some());
         assert_eq!(cx.error_count(), 1);
     }

@@ -73,6 +73,12 @@ impl Req {
         self
     }
 
+    /// The request body.
+    pub(crate) fn body(mut self, body: &'static str) -> Self {
+        self.body = Some(body);
+        self
+    }
+
     pub(crate) fn h(self, name: &str, value: &str) -> Self {
         self.bytes(name, value.as_bytes())
     }
@@ -291,15 +297,16 @@ where
 /// `run` takes the `App`, not `test::init_service`'s service: that service is a
 /// `Service<actix_http::Request>`, a type this crate cannot name without depending on
 /// `actix-http` itself.
-pub(crate) async fn run<T>(app: App<T>, label: &str, cases: Vec<Case>)
+pub(crate) async fn run<T, B>(app: App<T>, label: &str, cases: Vec<Case>)
 where
     T: ServiceFactory<
             ServiceRequest,
             Config = (),
-            Response = ServiceResponse,
+            Response = ServiceResponse<B>,
             Error = Error,
             InitError = (),
         > + 'static,
+    B: MessageBody,
 {
     let app = test::init_service(app).await;
     let mut failures = String::new();
