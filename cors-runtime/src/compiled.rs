@@ -54,7 +54,14 @@ impl Compiled {
     /// Decodes the text the macro generated. An error means the text was not written by the
     /// `cors-macros` this runtime goes with, which the exact version pin between the two crates
     /// rules out.
+    #[cfg(test)]
     pub(crate) fn decode(text: &'static str) -> Result<Self, String> {
+        Self::decode_parts(text).map(|(policy, headers)| Self::with_headers(policy, headers))
+    }
+
+    /// The policy and its header values, borrowed from the text, before its origins from the
+    /// environment or configuration (if any) are read.
+    pub(crate) fn decode_parts(text: &'static str) -> Result<(Policy, PolicyHeaders), String> {
         let (policy, texts) = cors_policy::wire::decode(text)?;
         // `wire::decode` has checked that every value is visible ASCII and spaces, which is all
         // `HeaderValue::from_static` asks: it cannot panic here.
@@ -64,7 +71,7 @@ impl Compiled {
             expose_headers: texts.expose_headers.map(HeaderValue::from_static),
             max_age: texts.max_age.map(HeaderValue::from_static),
         };
-        Ok(Self::with_headers(policy, headers))
+        Ok((policy, headers))
     }
 
     /// A policy made at run time (a named policy narrowed to a route): its header values are
@@ -81,7 +88,8 @@ impl Compiled {
         Self::with_headers(policy, headers)
     }
 
-    fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
+    /// A policy whose origins are complete, with its header values.
+    pub(crate) fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
         Self {
             credentials: policy.credentials,
             methods_implied: policy
@@ -228,6 +236,8 @@ mod tests {
             expose_headers: vec!["X-Id".into()],
             expose_any_header: false,
             max_age: Some(600),
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
         })
     }
 

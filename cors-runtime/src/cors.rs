@@ -14,6 +14,7 @@ use actix_web::http::Method;
 use actix_web::{Error, HttpResponse};
 
 use crate::compiled::Compiled;
+use crate::config::{self, ConfiguredOrigins, StartupError};
 use crate::nesting;
 use crate::preflight;
 use crate::response::{Grant, GrantFuture};
@@ -41,19 +42,34 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// Decodes a named policy's text, once per process (the code `#[policy]` generates keeps the
-    /// result in a `static`). Text this runtime cannot read, only possible with a `cors-macros`
-    /// of another version, gives a policy that grants nothing, reported on standard error.
+    /// Decodes a named policy's text and reads its origins from the environment and from
+    /// `configured`. The code `#[policy]` generates keeps the result in a `static`, so this runs
+    /// once per process; [`crate::NamedPolicy::with_origins`] runs it once per call: build the
+    /// middleware once, when the app starts. Text this runtime cannot read, only possible with a
+    /// `cors-macros` of another version, gives a policy that grants nothing, reported on
+    /// standard error.
     #[doc(hidden)]
-    pub fn decode(name: &str, encoded: &'static str) -> Self {
-        let compiled = Compiled::decode(encoded).unwrap_or_else(|error| {
-            eprintln!("cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing");
-            Compiled::deny_all()
-        });
-        // Once per named policy and process, like a `static`.
-        Self {
+    pub fn resolve(
+        name: &str,
+        encoded: &'static str,
+        configured: Option<&ConfiguredOrigins>,
+    ) -> Result<Self, StartupError> {
+        let compiled = match Compiled::decode_parts(encoded) {
+            Ok((policy, headers)) => {
+                let policy = config::resolve(&format!("`{name}`"), &policy, configured)?;
+                Compiled::with_headers(policy, headers)
+            }
+            Err(error) => {
+                eprintln!(
+                    "cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing"
+                );
+                Compiled::deny_all()
+            }
+        };
+        // Once per policy, when the app starts: as good as a `static`.
+        Ok(Self {
             policy: Box::leak(Box::new(compiled)),
-        }
+        })
     }
 }
 

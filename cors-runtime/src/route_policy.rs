@@ -19,8 +19,20 @@ impl RoutePolicy {
     /// Decodes the policy text the macro generated. Text this runtime cannot read (only possible
     /// with a `cors-macros` of another version, which the exact version pin rules out) yields a
     /// route that answers nothing, reported on standard error, never a panic.
-    pub fn new(encoded: &'static str) -> Self {
-        let policy = Compiled::decode(encoded).unwrap_or_else(|error| disabled(&error));
+    ///
+    /// Origins from the environment (`env("VAR")`) are read and checked here, when the app is
+    /// built: a bad value stops the process with the message (see `crate::config`).
+    pub fn new(encoded: &'static str, handler: &str) -> Self {
+        let policy = match Compiled::decode_parts(encoded) {
+            Ok((policy, headers)) => {
+                let name = format!("of handler `{handler}`");
+                match crate::config::resolve(&name, &policy, None) {
+                    Ok(policy) => Compiled::with_headers(policy, headers),
+                    Err(error) => crate::config::exit(&error),
+                }
+            }
+            Err(error) => disabled(&error),
+        };
         Self::registered(policy)
     }
 
@@ -28,6 +40,11 @@ impl RoutePolicy {
     /// text, narrowed to the methods `routed` the route serves.
     pub fn named(encoded: &'static str, routed: &[&str]) -> Self {
         let policy = match cors_policy::wire::decode(encoded) {
+            Ok((policy, _)) if !policy.origin_sources.is_empty() => {
+                // Its origins are read once, by the named policy itself, which a handler
+                // cannot reach from here: refused rather than guessed.
+                disabled("a named policy with origins from the environment or configuration cannot be narrowed to a handler yet")
+            }
             Ok((policy, _)) => {
                 let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
                 Compiled::from_policy(policy.for_route(&routed))
