@@ -11,7 +11,7 @@ use syn::spanned::Spanned as _;
 use syn::{Expr, ExprArray, ExprLit, Ident, Lit, Token};
 
 use cors_policy::keys::{Key, KeyId, ValueKind};
-use cors_policy::{List, OriginSource, RawPolicy, Rule, Spanned};
+use cors_policy::{List, OriginSource, RawPolicy, RawSource, Rule, Spanned};
 
 use crate::Ctxt;
 
@@ -138,7 +138,7 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
                 let (list, sources) = value.origins(cx);
                 if site == Site::Handler {
                     for source in &sources {
-                        if let OriginSource::Config { .. } = source.value {
+                        if let OriginSource::Config { .. } = source.source {
                             cx.error(Rule::ValueType, source.span, "`config(...)` origins are for named policies")
                                 .note("a named policy is handed its configured origins when the app starts: `Api::with_origins(...)`")
                                 .help("declare the policy with `#[policy(...)]` and use `#[cors(policy = ...)]` here, or read the origins from the environment with `env(\"VAR\")`");
@@ -255,7 +255,7 @@ impl Value<'_> {
 
     /// `origins`: a list of string literals and sources read at start-up (`env("VAR")`,
     /// `env("VAR", default = "...")`, `config("key")`), or one source alone.
-    fn origins(&self, cx: &mut Ctxt) -> (Option<List<Span>>, Vec<Spanned<OriginSource, Span>>) {
+    fn origins(&self, cx: &mut Ctxt) -> (Option<List<Span>>, Vec<RawSource<Span>>) {
         let mut sources = Vec::new();
         if let Some(Expr::Call(call)) = &self.entry.value {
             if let Some(source) = source(cx, call) {
@@ -377,7 +377,7 @@ impl Value<'_> {
 
 /// `env("VAR")`, `env("VAR", default = "...")` or `config("key")` in `origins`. Reports what is
 /// malformed and returns `None` then.
-fn source(cx: &mut Ctxt, call: &syn::ExprCall) -> Option<Spanned<OriginSource, Span>> {
+fn source(cx: &mut Ctxt, call: &syn::ExprCall) -> Option<RawSource<Span>> {
     let name = match &*call.func {
         Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(ToString::to_string),
         _ => None,
@@ -386,13 +386,13 @@ fn source(cx: &mut Ctxt, call: &syn::ExprCall) -> Option<Spanned<OriginSource, S
     let string = |e: &Expr| match e {
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
-        }) => Some(s.value()),
+        }) => Some((s.value(), s.span())),
         _ => None,
     };
     let mut args = call.args.iter();
     let first = args.next().and_then(string);
     let source = match (name.as_deref(), first) {
-        (Some("env"), Some(var)) => {
+        (Some("env"), Some((var, span))) => {
             let default = match args.next() {
                 None => Some(None),
                 Some(Expr::Assign(assign)) => match (&*assign.left, string(&assign.right)) {
@@ -405,25 +405,33 @@ fn source(cx: &mut Ctxt, call: &syn::ExprCall) -> Option<Spanned<OriginSource, S
             };
             default
                 .filter(|_| args.next().is_none())
-                .map(|default| OriginSource::Env { var, default })
+                .map(|default| RawSource {
+                    default_span: default.as_ref().map_or(span, |(_, s)| *s),
+                    source: OriginSource::Env {
+                        var,
+                        default: default.map(|(d, _)| d),
+                    },
+                    span,
+                })
         }
-        (Some("config"), Some(key)) if args.next().is_none() => Some(OriginSource::Config { key }),
+        (Some("config"), Some((key, span))) if args.next().is_none() => Some(RawSource {
+            source: OriginSource::Config { key },
+            span,
+            default_span: span,
+        }),
         _ => None,
     };
-    match source {
-        Some(source) => Some(Spanned::new(source, call.span())),
-        None => {
-            let what = match name.as_deref() {
-                Some("env") | Some("config") => "its arguments are not of the expected form",
-                _ => "`origins` takes string literals, `env(...)` and `config(...)` only",
-            };
-            cx.error(
-                Rule::ValueType,
-                call.span(),
-                format!("origins read at start-up: {what}"),
-            )
-            .help(help);
-            None
-        }
+    if source.is_none() {
+        let what = match name.as_deref() {
+            Some("env") | Some("config") => "its arguments are not of the expected form",
+            _ => "`origins` takes string literals, `env(...)` and `config(...)` only",
+        };
+        cx.error(
+            Rule::ValueType,
+            call.span(),
+            format!("origins read at start-up: {what}"),
+        )
+        .help(help);
     }
+    source
 }

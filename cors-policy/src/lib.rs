@@ -42,6 +42,6 @@ pub mod wire;
 pub use check::{validate, MAX_AGE_CHROMIUM, MAX_AGE_LIMIT};
 pub use diagnostic::{Ctxt, Diagnostic, DiagnosticBuilder, Level};
 pub use model::{HostPattern, OriginPattern, OriginSource, Origins, Policy, PortPattern};
-pub use raw::{List, RawPolicy, Route, Spanned};
+pub use raw::{List, RawPolicy, RawSource, Route, Spanned};
 pub use resolve::resolve;
 pub use rules::Rule;

@@ -106,6 +106,7 @@ impl fmt::Display for Finding {
 /// from `config` (the origins the application hands over, with the key they came from). Returns
 /// the policy with its origins complete and no sources left, or every error found.
 pub fn resolve(
+    name: &str,
     policy: &Policy,
     env: impl Fn(&str) -> Option<String>,
     config: Option<(&str, &[String])>,
@@ -185,7 +186,7 @@ pub fn resolve(
                     let span = at(Origin::Source(source.clone()), None);
                     cx.error(Rule::OriginsRequired, span, format!("the origins of configuration key `{key}` were not handed to the policy"))
                         .note("the policy's attribute says its origins come from the application's configuration")
-                        .help("build the middleware with `Policy::with_origins(...)`, passing the origins read from the configuration");
+                        .help(format!("build the middleware with `{name}::with_origins(...)`, passing the origins read from the configuration"));
                 }
             },
         }
@@ -195,7 +196,25 @@ pub fn resolve(
         cx.error(Rule::OriginsRequired, span, format!("origins from configuration key `{key}` were handed to a policy that does not take any"))
             .help("add `config(\"...\")` to the policy's `origins`, or do not pass configured origins");
     }
+    // A source already reported leaves the list short: no second error about it.
+    let sources_failed = cx.has_errors();
     let key = at(Origin::Policy("origins (all sources together)"), None);
+    if items.is_empty() && !sources_failed {
+        let read: Vec<String> = policy
+            .origin_sources
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        cx.error(
+            Rule::OriginsRequired,
+            key,
+            "the policy has no origin: the attribute lists none, and every source is empty",
+        )
+        .note(format!("read: {}", read.join(", ")))
+        .help(
+            "give the variable or configuration value your frontends' origins, separated by commas",
+        );
+    }
     let credentials = policy
         .credentials
         .then(|| Spanned::new(true, at(Origin::Policy("`credentials`"), None)));
@@ -208,7 +227,8 @@ pub fn resolve(
     let list = List {
         key,
         items,
-        malformed: false,
+        // The emptiness of the whole was judged above, with the sources in view.
+        malformed: true,
     };
     let origins = check_origins(&mut cx, &list, credentials.as_ref(), opt_out.as_ref());
     let findings: Vec<Finding> = cx
@@ -296,6 +316,7 @@ mod tests {
     fn a_good_value_joins_the_literals() {
         let p = policy(vec![env("ORIGINS")], true);
         let resolved = resolve(
+            "P",
             &p,
             vars(&[(
                 "ORIGINS",
@@ -322,8 +343,7 @@ mod tests {
     #[test]
     fn every_bad_value_is_reported_at_once_with_where_it_came_from() {
         let p = policy(vec![env("ORIGINS")], true);
-        let findings = resolve(
-            &p,
+        let findings = resolve("P", &p,
             vars(&[(
                 "ORIGINS",
                 "https://b.example.com/,null,http://evil.example.net,https://*.com,https://app.example.com,*",
@@ -367,13 +387,13 @@ mod tests {
     #[test]
     fn unset_and_empty() {
         let p = policy(vec![env("ORIGINS")], false);
-        let findings = resolve(&p, vars(&[]), None).expect_err("unset");
+        let findings = resolve("P", &p, vars(&[]), None).expect_err("unset");
         assert_eq!(
             rules(&findings),
             vec![(Rule::OriginsRequired, Origin::Source(env("ORIGINS")))]
         );
         // Empty: adds nothing; the literals remain.
-        let resolved = resolve(&p, vars(&[("ORIGINS", " , ")]), None).expect("empty");
+        let resolved = resolve("P", &p, vars(&[("ORIGINS", " , ")]), None).expect("empty");
         assert_eq!(resolved.origins, p.origins);
         // Empty, and nothing else: no origin at all.
         let only = Policy {
@@ -383,7 +403,7 @@ mod tests {
             },
             ..p.clone()
         };
-        let findings = resolve(&only, vars(&[("ORIGINS", "")]), None).expect_err("none");
+        let findings = resolve("P", &only, vars(&[("ORIGINS", "")]), None).expect_err("none");
         assert_eq!(
             rules(&findings),
             vec![(
@@ -399,7 +419,7 @@ mod tests {
             }],
             false,
         );
-        let findings = resolve(&defaulted, vars(&[]), None).expect_err("bad default");
+        let findings = resolve("P", &defaulted, vars(&[]), None).expect_err("bad default");
         assert_eq!(
             rules(&findings),
             vec![(
@@ -421,7 +441,7 @@ mod tests {
             },
             ..policy(vec![env("ORIGINS")], false)
         };
-        let resolved = resolve(&only, vars(&[("ORIGINS", "*")]), None).expect("any");
+        let resolved = resolve("P", &only, vars(&[("ORIGINS", "*")]), None).expect("any");
         assert_eq!(resolved.origins, Origins::Any);
     }
 
@@ -437,7 +457,8 @@ mod tests {
             "https://b.example.com".to_owned(),
             "https://app.example.com".to_owned(),
         ];
-        let findings = resolve(&p, vars(&[]), Some(("settings.cors", &given))).expect_err("dup");
+        let findings =
+            resolve("P", &p, vars(&[]), Some(("settings.cors", &given))).expect_err("dup");
         assert_eq!(
             rules(&findings),
             vec![(
@@ -448,10 +469,15 @@ mod tests {
                 }
             )]
         );
-        let findings = resolve(&p, vars(&[]), None).expect_err("not given");
+        let findings = resolve("P", &p, vars(&[]), None).expect_err("not given");
         assert_eq!(findings[0].diagnostic.rule, Rule::OriginsRequired);
-        let findings = resolve(&policy(Vec::new(), false), vars(&[]), Some(("k", &given)))
-            .expect_err("not taken");
+        let findings = resolve(
+            "P",
+            &policy(Vec::new(), false),
+            vars(&[]),
+            Some(("k", &given)),
+        )
+        .expect_err("not taken");
         assert_eq!(findings[0].diagnostic.rule, Rule::OriginsRequired);
     }
 }

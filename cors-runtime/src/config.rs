@@ -151,16 +151,18 @@ impl fmt::Display for StartupError {
 
 impl std::error::Error for StartupError {}
 
-/// Resolves `policy`'s origins from the process environment and `configured`.
+/// Resolves `policy`'s origins from the process environment and `configured`. `name` is the
+/// policy's type for a named policy (`Api`), `label` how messages name the policy.
 pub(crate) fn resolve(
+    label: &str,
     name: &str,
     policy: &Policy,
     configured: Option<&ConfiguredOrigins>,
 ) -> Result<Policy, StartupError> {
     let config = configured.map(|c| (c.key(), c.entries()));
-    cors_policy::resolve(policy, |var| std::env::var(var).ok(), config).map_err(|findings| {
+    cors_policy::resolve(name, policy, |var| std::env::var(var).ok(), config).map_err(|findings| {
         StartupError {
-            policy: name.to_owned(),
+            policy: label.to_owned(),
             findings,
         }
     })

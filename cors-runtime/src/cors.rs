@@ -56,7 +56,7 @@ impl Cors {
     ) -> Result<Self, StartupError> {
         let compiled = match Compiled::decode_parts(encoded) {
             Ok((policy, headers)) => {
-                let policy = config::resolve(&format!("`{name}`"), &policy, configured)?;
+                let policy = config::resolve(&format!("`{name}`"), name, &policy, configured)?;
                 Compiled::with_headers(policy, headers)
             }
             Err(error) => {

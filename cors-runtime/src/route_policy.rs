@@ -25,8 +25,8 @@ impl RoutePolicy {
     pub fn new(encoded: &'static str, handler: &str) -> Self {
         let policy = match Compiled::decode_parts(encoded) {
             Ok((policy, headers)) => {
-                let name = format!("of handler `{handler}`");
-                match crate::config::resolve(&name, &policy, None) {
+                let label = format!("of handler `{handler}`");
+                match crate::config::resolve(&label, handler, &policy, None) {
                     Ok(policy) => Compiled::with_headers(policy, headers),
                     Err(error) => crate::config::exit(&error),
                 }

@@ -75,7 +75,11 @@ pub fn validate<S: Copy>(
         expose_any_header,
         max_age,
         allow_insecure_origins: insecure_opt_out.is_some(),
-        origin_sources: raw.origin_sources.iter().map(|s| s.value.clone()).collect(),
+        origin_sources: raw
+            .origin_sources
+            .iter()
+            .map(|s| s.source.clone())
+            .collect(),
     })
 }
 

@@ -9,7 +9,7 @@ use super::quoted;
 use crate::diagnostic::Ctxt;
 use crate::model::{OriginPattern, OriginSource, Origins};
 use crate::origin::{parse_origin, OriginSpec};
-use crate::raw::{List, Spanned};
+use crate::raw::{List, RawSource, Spanned};
 use crate::rules::Rule;
 
 /// Reports a policy without `origins`, at `span`.
@@ -34,7 +34,7 @@ pub fn split_origins(value: &str) -> impl Iterator<Item = &str> {
 pub(super) fn check_written<S: Copy>(
     cx: &mut Ctxt<S>,
     list: &List<S>,
-    sources: &[Spanned<OriginSource, S>],
+    sources: &[RawSource<S>],
     credentials: Option<&Spanned<bool, S>>,
     insecure_opt_out: Option<&Spanned<bool, S>>,
 ) -> Origins {
@@ -68,11 +68,11 @@ pub(super) fn check_written<S: Copy>(
 /// A source's own form: a variable name, and its default, checked as origins now.
 fn check_source<S: Copy>(
     cx: &mut Ctxt<S>,
-    source: &Spanned<OriginSource, S>,
+    source: &RawSource<S>,
     credentials: Option<&Spanned<bool, S>>,
     insecure_opt_out: Option<&Spanned<bool, S>>,
 ) {
-    match &source.value {
+    match &source.source {
         OriginSource::Env { var, default } => {
             if var.is_empty() || var.contains(['=', '\0']) || var.contains(char::is_whitespace) {
                 cx.error(
@@ -84,10 +84,10 @@ fn check_source<S: Copy>(
             }
             if let Some(default) = default {
                 let items = split_origins(default)
-                    .map(|entry| Spanned::new(entry.to_owned(), source.span))
+                    .map(|entry| Spanned::new(entry.to_owned(), source.default_span))
                     .collect();
                 let list = List {
-                    key: source.span,
+                    key: source.default_span,
                     items,
                     malformed: true,
                 };
