@@ -71,7 +71,7 @@ fn registration(
         }
         Source::Named(path) => quote! {
             ::cors_runtime::__private::RoutePolicy::named(
-                <#path as ::cors_runtime::NamedPolicy>::ENCODED,
+                <#path as ::cors_runtime::NamedPolicy>::cors(),
                 &[#(#routed),*],
             )
         },

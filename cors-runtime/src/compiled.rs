@@ -127,6 +127,26 @@ impl Compiled {
         }
     }
 
+    /// The model of [`Compiled::deny_all`]: no origin, no route.
+    pub(crate) fn deny_all_model() -> Policy {
+        Policy {
+            origins: cors_policy::Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            credentials: false,
+            allow_methods: Vec::new(),
+            routed_methods: Some(Vec::new()),
+            allow_headers: Vec::new(),
+            allow_any_header: false,
+            expose_headers: Vec::new(),
+            expose_any_header: false,
+            max_age: None,
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
+        }
+    }
+
     /// `true` for a plain `"*"` policy, whose responses do not depend on the request's origin.
     #[inline]
     pub(crate) fn is_any_origin(&self) -> bool {

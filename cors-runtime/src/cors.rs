@@ -12,6 +12,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
 use actix_web::{Error, HttpResponse};
+use cors_policy::Policy;
 
 use crate::compiled::Compiled;
 use crate::config::{self, ConfiguredOrigins, StartupError};
@@ -39,6 +40,8 @@ use crate::response::{Grant, GrantFuture};
 #[derive(Clone, Copy, Debug)]
 pub struct Cors {
     policy: &'static Compiled,
+    /// The resolved model, for handlers that take this policy (`#[cors(policy = Api)]`).
+    model: &'static Policy,
 }
 
 impl Cors {
@@ -54,22 +57,28 @@ impl Cors {
         encoded: &'static str,
         configured: Option<&ConfiguredOrigins>,
     ) -> Result<Self, StartupError> {
-        let compiled = match Compiled::decode_parts(encoded) {
+        let (model, compiled) = match Compiled::decode_parts(encoded) {
             Ok((policy, headers)) => {
                 let policy = config::resolve(&format!("`{name}`"), name, &policy, configured)?;
-                Compiled::with_headers(policy, headers)
+                (policy.clone(), Compiled::with_headers(policy, headers))
             }
             Err(error) => {
                 eprintln!(
                     "cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing"
                 );
-                Compiled::deny_all()
+                (Compiled::deny_all_model(), Compiled::deny_all())
             }
         };
         // Once per policy, when the app starts: as good as a `static`.
         Ok(Self {
             policy: Box::leak(Box::new(compiled)),
+            model: Box::leak(Box::new(model)),
         })
+    }
+
+    /// The resolved policy.
+    pub(crate) fn model(&self) -> &'static Policy {
+        self.model
     }
 }
 

@@ -36,22 +36,12 @@ impl RoutePolicy {
         Self::registered(policy)
     }
 
-    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy's
-    /// text, narrowed to the methods `routed` the route serves.
-    pub fn named(encoded: &'static str, routed: &[&str]) -> Self {
-        let policy = match cors_policy::wire::decode(encoded) {
-            Ok((policy, _)) if !policy.origin_sources.is_empty() => {
-                // Its origins are read once, by the named policy itself, which a handler
-                // cannot reach from here: refused rather than guessed.
-                disabled("a named policy with origins from the environment or configuration cannot be narrowed to a handler yet")
-            }
-            Ok((policy, _)) => {
-                let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
-                Compiled::from_policy(policy.for_route(&routed))
-            }
-            Err(error) => disabled(&error),
-        };
-        Self::registered(policy)
+    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy,
+    /// its origins resolved once for the process, narrowed to the methods `routed` the route
+    /// serves.
+    pub fn named(policy: crate::Cors, routed: &[&str]) -> Self {
+        let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
+        Self::registered(Compiled::from_policy(policy.model().for_route(&routed)))
     }
 
     fn registered(policy: Compiled) -> Self {

@@ -205,3 +205,36 @@ async fn a_handler_reads_its_variables_when_the_app_is_built() {
         );
     }
 }
+
+#[policy(origins = env("CFG_TEST_BORROWED"))]
+struct Borrowed;
+
+/// A handler that takes a named policy whose origins come from the environment.
+#[cors(policy = Borrowed)]
+#[get("/borrowed")]
+async fn borrowed() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_handler_takes_a_named_policy_with_configured_origins() {
+    set("CFG_TEST_BORROWED", "https://borrowed.example.com");
+    let app = actix_test::init_service(App::new().service(borrowed)).await;
+    for (origin, granted) in [
+        ("https://borrowed.example.com", true),
+        ("https://app.example.com", false),
+    ] {
+        let req = actix_test::TestRequest::get()
+            .uri("/borrowed")
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = actix_test::call_service(&app, req).await;
+        assert_eq!(
+            res.headers()
+                .get("access-control-allow-origin")
+                .map(|v| v.as_bytes()),
+            granted.then_some(origin.as_bytes()),
+            "{origin}"
+        );
+    }
+}
