@@ -28,7 +28,7 @@ pub struct Policy {
     /// `dangerously_allow_insecure_origins`: origins resolved at start-up are checked against it.
     pub allow_insecure_origins: bool,
     /// Where more origins come from when the app starts (`env("VAR")`, `config("key")`), in the
-    /// order written. Empty once resolved (see [`crate::resolve`]).
+    /// order written. Empty once resolved (see [`crate::resolve()`]).
     pub origin_sources: Vec<OriginSource>,
 }
 

@@ -1,6 +1,6 @@
 //! Origins read when the app starts: the environment variables and configuration values a policy
 //! names (`env("VAR")`, `config("key")`), combined with its literal origins and checked by the
-//! very checks the attribute runs at compile time ([`crate::check_origins`]), against the rest
+//! very checks the attribute runs at compile time ([`crate::check::check_origins`]), against the rest
 //! of the policy (credentials, `dangerously_allow_insecure_origins`).
 //!
 //! What an unset and an empty variable mean:
