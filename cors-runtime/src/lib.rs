@@ -35,6 +35,8 @@
 #![warn(missing_docs)]
 
 pub use crate::cors::Cors;
+pub use crate::events::Refusal;
+pub use crate::listing::Listing;
 pub use cors_macros::{cors, policy};
 
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
@@ -51,6 +53,8 @@ pub trait NamedPolicy {
 
 mod compiled;
 mod cors;
+pub mod events;
+pub mod listing;
 mod nesting;
 mod origin_table;
 mod preflight;
