@@ -522,3 +522,55 @@ async fn listing_leaves_other_apps_out() {
     assert!(!paths.iter().any(|p| p.starts_with("/api")), "{listing}");
     drop(first);
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the README promises: `tracing-subscriber`'s `EnvFilter` with `cors_runtime=debug`.
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Buffer {
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+#[actix_web::test]
+async fn env_filter_cors_runtime_debug_shows_the_reasons() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("cors_runtime=debug"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .without_time()
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = test::init_service(app()).await;
+
+    let req = preflight("/api/items", APP, "GET")
+        .insert_header(("Access-Control-Request-Headers", "content-type,x-secret"));
+    test::call_service(&app, req.to_request()).await;
+    let line = buffer.take();
+    assert_eq!(
+        line.trim_end(),
+        "DEBUG cors_runtime: CORS request refused route=/api/items \
+         origin=https://app.example.com kind=\"preflight\" reason=\"header-not-allowed\" \
+         method=GET header=\"x-secret\""
+    );
+
+    // Grants are TRACE: not shown at `debug`.
+    test::call_service(&app, preflight("/api/items", APP, "GET").to_request()).await;
+    assert_eq!(buffer.take(), "");
+}
