@@ -574,3 +574,27 @@ async fn env_filter_cors_runtime_debug_shows_the_reasons() {
     test::call_service(&app, preflight("/api/items", APP, "GET").to_request()).await;
     assert_eq!(buffer.take(), "");
 }
+
+#[actix_web::test]
+async fn listing_of_an_app_at_start_up() {
+    let listing = Listing::of_app(app()).await.expect("the app starts");
+    let rows: Vec<(&str, &str)> = listing
+        .policies
+        .iter()
+        .map(|p| (p.path.as_str(), p.declared.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("/*", "app"),
+            ("/admin/tenants/{tenant}/docs/{page:\\d+}", "handler"),
+            ("/api/guarded", "handler (guarded)"),
+            ("/api/items", "handler"),
+            ("/api/items", "handler"),
+            ("/api/things", "handler"),
+            ("/api/things/{id}", "handler"),
+            ("(scope, not yet reached)", "scope"),
+        ],
+        "{listing}"
+    );
+}

@@ -129,3 +129,139 @@ fn render_pattern(p: &OriginPattern) -> String {
     };
     format!("{}://{host}{port}", p.scheme)
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    use cors_policy::{Origins, Policy};
+
+    use super::*;
+    use crate::preflight::decide;
+
+    fn compiled(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
+        let policy = Policy {
+            origins: Origins::List {
+                exact: exact.iter().map(|o| (*o).to_owned()).collect(),
+                patterns: patterns.to_vec(),
+            },
+            credentials: true,
+            allow_methods: vec!["PUT".into()],
+            routed_methods: Some(vec!["GET".into(), "PUT".into()]),
+            allow_headers: vec!["content-type".into()],
+            allow_any_header: false,
+            expose_headers: vec!["X-Id".into(), "X-Total".into()],
+            expose_any_header: false,
+            max_age: Some(300),
+        };
+        let text: &'static str = Box::leak(cors_policy::wire::encode(&policy).into_boxed_str());
+        Compiled::decode(text).expect("the macro's own output decodes")
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn explains_in_the_order_decide_checks() {
+        let p = compiled(&["https://a.example"], &[]);
+        let cases: &[(&[(&str, &str)], Refusal, Option<&str>)] = &[
+            (
+                &[
+                    ("origin", "https://b.example"),
+                    ("access-control-request-method", "GET"),
+                ],
+                Refusal::OriginNotAllowed,
+                None,
+            ),
+            (
+                &[
+                    ("origin", "https://a.example"),
+                    ("access-control-request-method", "GET"),
+                ],
+                Refusal::MethodNotAllowed,
+                None,
+            ),
+            (
+                &[
+                    ("origin", "https://a.example"),
+                    ("access-control-request-method", "PUT"),
+                    ("access-control-request-headers", "Content-Type, X-B, X-C"),
+                ],
+                Refusal::HeaderNotAllowed,
+                Some("x-b"),
+            ),
+            (
+                &[
+                    ("origin", "https://a.example"),
+                    ("access-control-request-method", "PUT"),
+                    ("access-control-request-headers", "a@b"),
+                ],
+                Refusal::RequestHeaderMalformed,
+                None,
+            ),
+        ];
+        for (pairs, reason, header) in cases {
+            let map = headers(pairs);
+            assert!(decide(&p, &map).is_none(), "{pairs:?} is refused");
+            assert_eq!(
+                p.explain(&map),
+                (*reason, header.map(str::to_owned)),
+                "{pairs:?}"
+            );
+        }
+        let long = "content-type,".repeat(100);
+        let map = headers(&[
+            ("origin", "https://a.example"),
+            ("access-control-request-method", "PUT"),
+            ("access-control-request-headers", &long),
+        ]);
+        assert!(decide(&p, &map).is_none());
+        assert_eq!(p.explain(&map).0, Refusal::RequestHeaderTooLong);
+    }
+
+    #[test]
+    fn view_lists_origins_methods_and_headers() {
+        let pattern = OriginPattern {
+            scheme: "https".into(),
+            host: HostPattern::Subdomains("example.com".into()),
+            port: PortPattern::Any,
+        };
+        let short = compiled(
+            &["https://z.example", "https://a.example"],
+            &[pattern.clone()],
+        );
+        let v = short.view();
+        let origins: Vec<&str> = v.origins.iter().map(|o| o.origin.as_str()).collect();
+        assert_eq!(
+            origins,
+            [
+                "https://z.example",
+                "https://a.example",
+                "https://*.example.com:*"
+            ],
+            "short lists keep the order written"
+        );
+        assert!(v.origins.iter().all(|o| o.source == OriginSource::Literal));
+        assert_eq!(v.expose_headers, ["X-Id", "X-Total"]);
+        assert_eq!(v.allow_headers, ["content-type"]);
+        assert_eq!(v.max_age, Some(300));
+        assert!(v.credentials);
+        let long: Vec<String> = (0..9)
+            .rev()
+            .map(|i| format!("https://{i}.example"))
+            .collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        let v = compiled(&long, &[]).view();
+        let origins: Vec<&str> = v.origins.iter().map(|o| o.origin.as_str()).collect();
+        let mut sorted = long.clone();
+        sorted.sort_unstable();
+        assert_eq!(origins, sorted, "hashed lists come out sorted");
+    }
+}
