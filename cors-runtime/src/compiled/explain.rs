@@ -171,7 +171,8 @@ mod tests {
     #[test]
     fn explains_in_the_order_decide_checks() {
         let p = compiled(&["https://a.example"], &[]);
-        let cases: &[(&[(&str, &str)], Refusal, Option<&str>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Refusal, Option<&'a str>);
+        let cases: &[Case<'_>] = &[
             (
                 &[
                     ("origin", "https://b.example"),
@@ -235,7 +236,7 @@ mod tests {
         };
         let short = compiled(
             &["https://z.example", "https://a.example"],
-            &[pattern.clone()],
+            std::slice::from_ref(&pattern),
         );
         let v = short.view();
         let origins: Vec<&str> = v.origins.iter().map(|o| o.origin.as_str()).collect();
