@@ -87,6 +87,10 @@ pub struct ListedPolicy {
     pub routed_methods: Vec<String>,
     /// The policy.
     pub policy: PolicyView,
+    /// The paths of the app- and scope-wide policies this one takes precedence over (the
+    /// innermost policy decides), innermost first: for a handler, the placed layers whose
+    /// prefix its path is under; for a scope, the enclosing scopes' and the app's.
+    pub overrides: Vec<String>,
 }
 
 /// Where a listed policy was declared.
@@ -324,6 +328,7 @@ impl Listing {
                 declared,
                 routed_methods: Vec::new(),
                 policy: layer.policy.view(),
+                overrides: Vec::new(),
             });
         }
         for route in &routes {
@@ -339,7 +344,35 @@ impl Listing {
                 },
                 routed_methods: policy.routed_methods.clone().unwrap_or_default(),
                 policy,
+                overrides: Vec::new(),
             });
+        }
+        let layers: Vec<(usize, String)> = policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.declared == Declared::App || p.declared == Declared::Scope)
+            .filter_map(|(i, p)| Some((i, p.path.strip_suffix("/*")?.to_owned())))
+            .collect();
+        for (i, policy) in policies.iter_mut().enumerate() {
+            let own = policy
+                .path
+                .strip_suffix("/*")
+                .unwrap_or(&policy.path)
+                .to_owned();
+            policy.overrides = layers
+                .iter()
+                .filter(|(j, prefix)| {
+                    *j != i
+                        && prefix.len() < own.len()
+                        && own.starts_with(prefix.as_str())
+                        && own.as_bytes().get(prefix.len()) == Some(&b'/')
+                })
+                .map(|(_, prefix)| format!("{prefix}/*"))
+                .collect();
+            // Innermost first.
+            policy
+                .overrides
+                .sort_by_key(|prefix| std::cmp::Reverse(prefix.len()));
         }
         // Stable: registration order is kept within a path and a declaration site.
         // Scopes not yet reached last.
@@ -547,6 +580,7 @@ impl Serialize for ListedPolicy {
         st.serialize_field("allow_headers", &p.allow_headers)?;
         st.serialize_field("expose_headers", &p.expose_headers)?;
         st.serialize_field("max_age", &p.max_age)?;
+        st.serialize_field("overrides", &self.overrides)?;
         st.end()
     }
 }

@@ -474,6 +474,16 @@ async fn listing_of_an_app_with_scopes_overrides_and_shared_paths() {
         p(5)["origins"][1]["origin"],
         "https://*.partner.example.org"
     );
+    // The innermost policy decides: what each one takes precedence over.
+    let overrides = |i: usize| p(i)["overrides"].to_string();
+    assert_eq!(overrides(0), "[]");
+    assert_eq!(overrides(1), r#"["/*"]"#, "the admin scope over the app");
+    assert_eq!(
+        overrides(2),
+        r#"["/admin/*","/*"]"#,
+        "a handler in the scope"
+    );
+    assert_eq!(overrides(4), r#"["/*"]"#, "a handler outside it");
     // GET routed but not allowed on /api/things.
     assert_eq!(p(6)["allow_methods"], serde_json::json!([]));
     assert!(listing
@@ -508,6 +518,13 @@ async fn listing_table_and_unreached_scopes() {
         "{table}"
     );
     assert!(table.contains("https://*.partner.example.org"), "{table}");
+    // Once reached, the scope shows its prefix (the sample in docs/observability.md).
+    test::call_service(
+        &app,
+        test::TestRequest::get().uri("/admin/stats").to_request(),
+    )
+    .await;
+    println!("{}", Listing::of(res.request()));
 }
 
 #[actix_web::test]
@@ -516,11 +533,33 @@ async fn listing_leaves_other_apps_out() {
     let other = test::init_service(App::new().service(list_items)).await;
     let res = test::call_service(&other, test::TestRequest::get().uri("/items").to_request()).await;
     let listing = Listing::of(res.request());
-    let paths: Vec<&str> = listing.policies.iter().map(|p| p.path.as_str()).collect();
-    // The unreached admin scope of `first` (built on this thread) is the one ambiguity.
-    assert!(paths.contains(&"/items"), "{listing}");
-    assert!(!paths.iter().any(|p| p.starts_with("/api")), "{listing}");
-    drop(first);
+    let rows: Vec<(&str, &str)> = listing
+        .policies
+        .iter()
+        .map(|p| (p.path.as_str(), p.declared.as_str()))
+        .collect();
+    // `first`'s routes are left out (their names do not resolve in `other`'s resource map).
+    // Its layers, which no request has reached, are the documented ambiguity: listed for every
+    // app built on their thread, the app-wide one recognised as such when it was built.
+    assert_eq!(
+        rows,
+        [
+            ("/*", "app"),
+            ("/items", "handler"),
+            ("(scope, not yet reached)", "scope")
+        ],
+        "{listing}"
+    );
+    // Once `first` has served a request, its layers are placed in `first`, out of `other`.
+    test::call_service(
+        &first,
+        test::TestRequest::get().uri("/admin/stats").to_request(),
+    )
+    .await;
+    test::call_service(&first, test::TestRequest::get().uri("/plain").to_request()).await;
+    let listing = Listing::of(res.request());
+    let rows: Vec<&str> = listing.policies.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(rows, ["/items"], "{listing}");
 }
 
 // ---------------------------------------------------------------------------------------------
