@@ -4,7 +4,7 @@
 //! Zero cost when nobody listens: the request path decides exactly as before and only then asks
 //! `tracing` whether the event is enabled (a load and a comparison when no subscriber is set or
 //! the level is off). Only in the enabled branch is the reason worked out again from the request
-//! ([`Compiled::explain`]) and the route pattern looked up (which allocates).
+//! and the route pattern looked up (which allocates).
 //!
 //! Fields of every event:
 //! - `route`: the route pattern with its scope prefix (`/api/items/{id}`), as actix-web's
