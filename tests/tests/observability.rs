@@ -637,3 +637,32 @@ async fn listing_of_an_app_at_start_up() {
         "{listing}"
     );
 }
+
+/// The services of an app in one function, as `docs/observability.md` suggests for the demo:
+/// the listing is made from an app without the server's own middleware.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_items)
+        .service(create_item)
+        .route("/plain", web::get().to(plain));
+}
+
+#[actix_web::test]
+async fn listing_of_a_configured_app() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors_runtime=debug"));
+    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let listing = Listing::of_app(App::new().configure(api_routes))
+        .await
+        .expect("the app starts");
+    let rows: Vec<(&str, &str)> = listing
+        .policies
+        .iter()
+        .map(|p| (p.path.as_str(), p.declared.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [("/items", "handler"), ("/items", "handler")],
+        "{listing}"
+    );
+}
