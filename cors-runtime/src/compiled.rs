@@ -9,6 +9,8 @@ use cors_policy::Policy;
 
 use crate::origin_table::AllowedOrigins;
 
+mod explain; // Refusal reasons and the listing's view of a policy (issue 11).
+
 /// A validated policy, ready for requests.
 #[derive(Debug)]
 pub struct Compiled {

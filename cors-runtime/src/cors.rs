@@ -98,6 +98,7 @@ where
             service,
             policy: self.policy,
             has_inner: nesting::take_inner_claims(),
+            listed: crate::listing::Layer::built::<S>(self.policy),
         }))
     }
 }
@@ -108,6 +109,8 @@ pub struct CorsMiddleware<S> {
     policy: &'static Compiled,
     /// A `#[cors]` route or another `Cors` may be inside.
     has_inner: bool,
+    /// This layer's entry in the policy listing.
+    listed: crate::listing::Layer,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -122,6 +125,7 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        self.listed.seen(&req);
         let depth = nesting::enter(&req, self.has_inner);
         let head = req.head();
         let preflight = head.method == Method::OPTIONS
@@ -137,6 +141,7 @@ where
         if !self.has_inner {
             // Nothing inside may claim it: answered before routing.
             nesting::answered(&req);
+            crate::events::preflight(req.request(), self.policy, decision.is_some(), false);
             let response = preflight::respond(self.policy, decision);
             return CorsFuture::Answered {
                 response: Some(req.into_response(response).map_into_right_body()),
@@ -204,6 +209,7 @@ where
                     Ok(response) => {
                         let (request, _) = response.into_parts();
                         nesting::answered_instead(&request);
+                        crate::events::preflight(&request, policy, decision.is_some(), false);
                         let answer = preflight::respond(policy, decision);
                         Ok(ServiceResponse::new(request, answer).map_into_right_body())
                     }

@@ -36,6 +36,8 @@
 
 pub use crate::config::{ConfiguredOrigins, StartupError};
 pub use crate::cors::Cors;
+pub use crate::events::Refusal;
+pub use crate::listing::Listing;
 pub use cors_macros::{cors, policy};
 pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 
@@ -74,6 +76,8 @@ pub trait NamedPolicy {
 mod compiled;
 pub mod config;
 mod cors;
+pub mod events;
+pub mod listing;
 mod nesting;
 mod origin_table;
 mod preflight;

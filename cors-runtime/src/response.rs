@@ -77,6 +77,7 @@ impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
         match result {
             Ok(mut response) => {
                 if nesting::is_innermost(response.request(), depth) {
+                    crate::events::actual(response.request(), self.origin.is_some());
                     self.apply(response.headers_mut());
                 }
                 Ok(response)
