@@ -16,6 +16,8 @@ mod explain; // Refusal reasons and the listing's view of a policy (issue 11).
 pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
+    /// Origins read at start-up, and where from (for the listing); the others were written.
+    configured: Box<[(String, crate::listing::OriginSource)]>,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
     /// Methods the route serves: the preflights this policy answers; `None` for a named
@@ -105,8 +107,26 @@ impl Compiled {
             allow_headers: policy.allow_headers.into(),
             allow_any_header: policy.allow_any_header,
             origins: AllowedOrigins::new(policy.origins),
+            configured: Box::new([]),
             headers,
         }
+    }
+
+    /// Records where the origins read at start-up came from (see `crate::config::provenance`).
+    pub(crate) fn with_provenance(
+        mut self,
+        configured: Vec<(String, crate::listing::OriginSource)>,
+    ) -> Self {
+        self.configured = configured.into();
+        self
+    }
+
+    /// Where `origin` came from: written in the policy, or read at start-up.
+    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::OriginSource {
+        self.configured
+            .iter()
+            .find(|(o, _)| o == origin)
+            .map_or(crate::listing::OriginSource::Literal, |(_, s)| s.clone())
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text
@@ -117,6 +137,7 @@ impl Compiled {
                 exact: Vec::new(),
                 patterns: Vec::new(),
             }),
+            configured: Box::new([]),
             credentials: false,
             routed_methods: Some(Box::new([])),
             named: false,

@@ -175,3 +175,35 @@ pub(crate) fn exit(error: &StartupError) -> ! {
     eprintln!("error: {error}");
     std::process::exit(1)
 }
+
+/// Where each origin read at start-up came from, for the listing: the entries of every source of
+/// `written` (the policy before resolution), as read.
+pub(crate) fn provenance(
+    written: &Policy,
+    configured: Option<&ConfiguredOrigins>,
+) -> Vec<(String, crate::listing::OriginSource)> {
+    use cors_policy::OriginSource as Source;
+    let mut out = Vec::new();
+    for source in &written.origin_sources {
+        match source {
+            Source::Env { var, default } => {
+                let value = std::env::var(var).ok().or_else(|| default.clone());
+                for entry in value
+                    .iter()
+                    .flat_map(|v| cors_policy::check::split_origins(v))
+                {
+                    out.push((
+                        entry.to_owned(),
+                        crate::listing::OriginSource::Env(var.clone()),
+                    ));
+                }
+            }
+            Source::Config { .. } => {
+                for entry in configured.iter().flat_map(|c| c.entries()) {
+                    out.push((entry.clone(), crate::listing::OriginSource::Config));
+                }
+            }
+        }
+    }
+    out
+}

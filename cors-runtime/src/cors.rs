@@ -58,9 +58,11 @@ impl Cors {
         configured: Option<&ConfiguredOrigins>,
     ) -> Result<Self, StartupError> {
         let (model, compiled) = match Compiled::decode_parts(encoded) {
-            Ok((policy, headers)) => {
-                let policy = config::resolve(&format!("`{name}`"), name, &policy, configured)?;
-                (policy.clone(), Compiled::with_headers(policy, headers))
+            Ok((written, headers)) => {
+                let policy = config::resolve(&format!("`{name}`"), name, &written, configured)?;
+                let compiled = Compiled::with_headers(policy.clone(), headers)
+                    .with_provenance(config::provenance(&written, configured));
+                (policy, compiled)
             }
             Err(error) => {
                 eprintln!(

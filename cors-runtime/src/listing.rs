@@ -45,9 +45,8 @@
 //! - The registry lives as long as the apps: entries of dropped apps disappear. It is per
 //!   worker thread; every worker builds the same app, so any worker's listing is the app's.
 //!
-//! Origins all come from the policy text today ([`OriginSource::Literal`]); origins read from
-//! the environment or configuration will be marked [`OriginSource::Env`] /
-//! [`OriginSource::Config`].
+//! Origins written in the policy are [`OriginSource::Literal`]; those read from the environment
+//! or configuration at start-up are marked [`OriginSource::Env`] / [`OriginSource::Config`].
 
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
@@ -158,9 +157,9 @@ pub struct OriginEntry {
 pub enum OriginSource {
     /// Written in the policy (`origins = [...]`).
     Literal,
-    /// Read from this environment variable when the app started (not produced yet).
+    /// Read from this environment variable (or its default) when the app started.
     Env(String),
-    /// Read from the application's configuration (not produced yet).
+    /// Read from the application's configuration (`config("key")`, `with_origins`).
     Config,
 }
 

@@ -27,7 +27,8 @@ impl RoutePolicy {
             Ok((policy, headers)) => {
                 let label = format!("of handler `{handler}`");
                 match crate::config::resolve(&label, handler, &policy, None) {
-                    Ok(policy) => Compiled::with_headers(policy, headers),
+                    Ok(resolved) => Compiled::with_headers(resolved, headers)
+                        .with_provenance(crate::config::provenance(&policy, None)),
                     Err(error) => crate::config::exit(&error),
                 }
             }

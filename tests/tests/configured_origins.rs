@@ -238,3 +238,20 @@ async fn a_handler_takes_a_named_policy_with_configured_origins() {
         );
     }
 }
+
+#[policy(origins = ["https://app.example.com", env("CFG_TEST_LISTED")])]
+struct Listed;
+
+#[actix_web::test]
+async fn the_listing_marks_origins_read_at_start_up() {
+    set("CFG_TEST_LISTED", "https://extra.example.com");
+    let cors = Listed::try_cors().expect("valid");
+    let listing = cors_runtime::Listing::of_app(App::new().wrap(cors).service(items))
+        .await
+        .expect("a listing");
+    let text = listing.to_string();
+    assert!(
+        text.contains("https://app.example.com, https://extra.example.com (env CFG_TEST_LISTED)"),
+        "{text}"
+    );
+}

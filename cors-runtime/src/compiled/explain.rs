@@ -11,7 +11,7 @@ use cors_policy::{HostPattern, OriginPattern, PortPattern};
 
 use super::{trim_ows, Compiled, MAX_EMPTY_ELEMENTS};
 use crate::events::Refusal;
-use crate::listing::{OriginEntry, OriginSource, PolicyView};
+use crate::listing::{OriginEntry, PolicyView};
 use crate::origin_table::AllowedOrigins;
 
 impl Compiled {
@@ -67,7 +67,7 @@ impl Compiled {
         let origins = match &self.origins {
             AllowedOrigins::Any => vec![OriginEntry {
                 origin: "*".to_owned(),
-                source: OriginSource::Literal,
+                source: self.source_of("*"),
             }],
             AllowedOrigins::List { table, patterns } => {
                 let mut exact = table.origins();
@@ -79,8 +79,8 @@ impl Compiled {
                     .map(str::to_owned)
                     .chain(patterns.iter().map(render_pattern))
                     .map(|origin| OriginEntry {
+                        source: self.source_of(&origin),
                         origin,
-                        source: OriginSource::Literal,
                     })
                     .collect()
             }
@@ -251,7 +251,10 @@ mod tests {
             ],
             "short lists keep the order written"
         );
-        assert!(v.origins.iter().all(|o| o.source == OriginSource::Literal));
+        assert!(v
+            .origins
+            .iter()
+            .all(|o| o.source == crate::listing::OriginSource::Literal));
         assert_eq!(v.expose_headers, ["X-Id", "X-Total"]);
         assert_eq!(v.allow_headers, ["content-type"]);
         assert_eq!(v.max_age, Some(300));

@@ -18,7 +18,7 @@ use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{get, post, put, rt, web, App, HttpRequest, HttpResponse, HttpServer};
-use cors_runtime::{cors, policy};
+use cors_runtime::{cors, policy, Cors, NamedPolicy};
 
 /// Everything listens on the loopback interface only.
 const HOST: &str = "127.0.0.1";
@@ -46,7 +46,9 @@ static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 /// The API's policy, for every path of the app (404s included) but `GET /api/public`. Checked at
 /// compile time like `#[cors]`. GET, HEAD and POST need no listing; PUT does.
 #[policy(
-    origins = ["http://127.0.0.1:3000"],
+    // More origins from the environment: `CORS_DEMO_ORIGINS=http://127.0.0.1:3001` turns the
+    // refused page into an allowed one; a bad value stops the demo before it serves.
+    origins = ["http://127.0.0.1:3000", env("CORS_DEMO_ORIGINS", default = "")],
     credentials,
     methods = ["PUT"],
     allow_headers = ["X-Demo", "Content-Type"],
@@ -203,11 +205,21 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-fn api_server() -> io::Result<Server> {
-    let server = HttpServer::new(|| {
+/// The API's services, apart from its middleware, so that the start-up listing sees them alone.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(public_data)
+        .service(login)
+        .service(me)
+        .service(update_items)
+        .route("/", web::get().to(api_index))
+        .default_service(web::to(api_not_found));
+}
+
+fn api_server(cors: Cors) -> io::Result<Server> {
+    let server = HttpServer::new(move || {
         App::new()
             // Every request, preflights included, passes the policy before routing.
-            .wrap(DemoApi)
+            .wrap(cors)
             // Registered last, so it runs first (outside the policy) and logs its preflight answers.
             .wrap_fn(|req, srv| {
                 let pending = srv.call(req);
@@ -217,12 +229,7 @@ fn api_server() -> io::Result<Server> {
                     Ok(res)
                 }
             })
-            .service(public_data)
-            .service(login)
-            .service(me)
-            .service(update_items)
-            .route("/", web::get().to(api_index))
-            .default_service(web::to(api_not_found))
+            .configure(api_routes)
     })
     .workers(2)
     .shutdown_timeout(2)
@@ -298,7 +305,19 @@ its DevTools console.
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    match run().await {
+    // The reason for every refusal, next to each request: `RUST_LOG` overrides it.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors_runtime=debug"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Origins from the environment are checked here, before anything is bound or served.
+    let cors = match DemoApi::try_cors() {
+        Ok(cors) => cors,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cors).await {
         Ok(()) => {
             println!("CORS demo stopped.");
             ExitCode::SUCCESS
@@ -310,14 +329,19 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> io::Result<()> {
+async fn run(cors: Cors) -> io::Result<()> {
     // Bind everything first, so a busy port stops the demo before anything is printed.
     let servers = [
-        api_server()?,
+        api_server(cors)?,
         page_server(ALLOWED_PAGE_PORT)?,
         page_server(REFUSED_PAGE_PORT)?,
     ];
     print_banner();
+    if let Some(listing) =
+        cors_runtime::Listing::of_app(App::new().wrap(cors).configure(api_routes)).await
+    {
+        println!("CORS policies of the API:\n{listing}");
+    }
 
     // Each server stops on Ctrl-C (SIGINT) or SIGTERM by itself; wait for all three.
     let running: Vec<_> = servers.into_iter().map(rt::spawn).collect();
