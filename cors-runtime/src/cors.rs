@@ -128,7 +128,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         self.listed.seen(&req);
-        let depth = nesting::enter(&req, self.has_inner);
+        let depth = nesting::enter(&req, self.has_inner, true);
         let head = req.head();
         let preflight = head.method == Method::OPTIONS
             && head.headers.contains_key(ORIGIN)

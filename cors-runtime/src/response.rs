@@ -152,7 +152,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let grant = Grant::decide(Rc::clone(&self.policy), &req);
         // A route is the innermost layer: it only tells the layers around it, if any.
-        let depth = nesting::enter(&req, false);
+        let depth = nesting::enter(&req, false, false);
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
         GrantFuture::new(self.service.call(req), grant, depth)
