@@ -99,7 +99,7 @@ where
         ready(Ok(CorsMiddleware {
             service,
             policy: self.policy,
-            has_inner: nesting::take_inner_claims(),
+            has_inner: nesting::take_inner_claims::<S>(),
             listed: crate::listing::Layer::built::<S>(self.policy),
         }))
     }

@@ -17,7 +17,8 @@
 //!   thread, before it builds the middleware around them. Each `#[cors]` route counts itself
 //!   into a thread-local tally when it registers; each app- or scope-wide layer takes the tally
 //!   when it is built (so it knows whether anything inside may claim a request) and leaves one
-//!   claim, itself, for the layers around it. The tally over-approximates (a scope also counts
+//!   claim, itself, for the layers around it; an app-wide layer leaves none, since the next app
+//!   built on the thread is another app. The tally over-approximates (a scope also counts
 //!   routes registered outside it), which only ever makes a layer route a preflight it could
 //!   have answered at once.
 
@@ -40,9 +41,18 @@ pub(crate) fn claim() {
 
 /// An app- or scope-wide layer is built: `true` when anything built before it on this thread
 /// may be inside it. It leaves itself as the one claim for the layers around it.
-pub(crate) fn take_inner_claims() -> bool {
+///
+/// `S` is the service the layer wraps. An app-wide layer (around actix-web's app router, perhaps
+/// through other middleware) has nothing outside it but other app-wide layers, which see it in
+/// their own `S`: it leaves no claim, so that the next app built on this thread (one per
+/// listener, on every worker) starts from none.
+pub(crate) fn take_inner_claims<S>() -> bool {
+    let inner = std::any::type_name::<S>();
+    let app_wide = inner.contains("AppRouting") && !inner.contains("ScopeService");
+    let wraps_a_layer = inner.contains("CorsMiddleware");
     LAYERS.with(|l| l.set(l.get().saturating_add(1)));
-    CLAIMS.with(|c| c.replace(1)) > 0
+    let claims = CLAIMS.with(|c| c.replace(usize::from(!app_wide)));
+    claims > 0 || wraps_a_layer
 }
 
 /// The depth of the innermost CORS layer a request has gone through.

@@ -12,7 +12,11 @@ fn a_bad_origin_stops_the_demo_before_it_serves() {
         .expect("the demo runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}\nstdout: {stdout}");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stderr: {stderr}\nstdout: {stdout}"
+    );
     for expected in [
         "the CORS policy `DemoApi` cannot start: 1 error in its origins",
         "origin has a trailing `/`",
@@ -20,7 +24,10 @@ fn a_bad_origin_stops_the_demo_before_it_serves() {
         "did you mean `\"http://127.0.0.1:3001\"`?",
         "rule: cors::origin-syntax",
     ] {
-        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
     }
     // Nothing was served: the banner (printed once every port is bound) never appeared.
     assert!(!stdout.contains("three servers"), "{stdout}");

@@ -307,3 +307,35 @@ async fn built_once_outside_the_factory() {
     .extra("x-request-id", "7")];
     run(factory(), "outside", cases).await;
 }
+
+/// actix-web builds one app per listener on every worker thread: the second app (and the
+/// third) must answer preflights before routing as the first does, reaching no handler.
+#[actix_web::test]
+async fn every_app_built_on_a_thread_answers_before_routing() {
+    let build = || {
+        App::new()
+            .wrap(Api)
+            .service(web::resource("/any").to(any_method))
+    };
+    for round in 0..3 {
+        #[rustfmt::skip]
+        let cases = vec![
+            case("any-method resource", pf("/any", APP, "PUT"), Granted, 204, api_pf(APP, "PUT, DELETE")),
+        ];
+        run(build(), &format!("app {round}"), cases).await;
+    }
+}
+
+/// Two app-wide layers: the inner one (written first) decides.
+#[actix_web::test]
+async fn of_two_app_wide_layers_the_inner_one_decides() {
+    let app = App::new().wrap(Partner).wrap(Api).service(items);
+    #[rustfmt::skip]
+    let cases = vec![
+        case("inner grants", pf("/items", PARTNER, "GET"), Granted, 204, partner_pf_no_acam()),
+        case("outer's origin refused by the inner", pf("/items", APP, "GET"), Refused, 403, refused()),
+        case("actual, inner", get_("/items").origin(PARTNER), Actual, 200, vec![(ACAO, PARTNER), (VARY_, "Origin")]).extra("x-request-id", "7"),
+        case("actual, outer's origin", get_("/items").origin(APP), Actual, 200, vary_only()).extra("x-request-id", "7"),
+    ];
+    run(app, "two layers", cases).await;
+}
