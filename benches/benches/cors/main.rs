@@ -20,6 +20,7 @@
 //! `CORS_BENCH_CALLGRIND=<requests per case>`, which counts each case and variant separately.
 
 mod alloc;
+mod app_wide;
 mod apps;
 mod callgrind;
 mod report;
@@ -41,7 +42,7 @@ use crate::scenarios::Scenario;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// Criterion benchmark ids of the variants (file-system friendly).
-const VARIANT_IDS: [&str; 4] = ["bare", "floor", "actix-cors", "cors-attr"];
+const VARIANT_IDS: [&str; 4] = ["bare", "floor", "actix-cors", "ours"];
 
 struct Config {
     smoke: bool,
@@ -108,6 +109,10 @@ fn main() {
         })
         .collect();
     check(&sys, &cases);
+    match app_wide::check_unrouted(&sys, &apps.app_wide) {
+        Ok(note) => println!("{note}"),
+        Err(errors) => panic!("wrong answers:\n  {errors}"),
+    }
     if let Some(per_case) = config.callgrind {
         count_instructions(&sys, &cases, per_case, config.batch, routing);
         return;
