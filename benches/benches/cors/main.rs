@@ -1,6 +1,8 @@
 //! What CORS costs per request, four ways, through actix-web's service stack
 //! (`actix_web::test::init_service` / `call_service`): bare (no CORS), the floor (constant
-//! headers), actix-cors, and `#[cors]`. See `BENCHMARKS.md` at the repository root.
+//! headers), actix-cors, and ours: `#[cors]` on the handler in cases 1 to 5, the app-wide
+//! `App::new().wrap(Api)` of a named policy in case 6 (`app_wide.rs`). See `BENCHMARKS.md` at
+//! the repository root.
 //!
 //! `cargo bench -p cors-benches` runs, in one process:
 //! 1. a check of every answer of every variant in every case (status, grant, `Vary`);

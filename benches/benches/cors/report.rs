@@ -260,9 +260,11 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
         )
         .unwrap();
     }
+    // Case 6g is measured for what it shows (the routed preflight), judged by no target.
     let over: Vec<String> = scenarios
         .iter()
         .zip(stats)
+        .filter(|(c, _)| c.kind != Kind::AppWideExtra)
         .filter(|(_, s)| s.allocs[PROJECT] > s.allocs[FLOOR] + 1e-9)
         .map(|(c, s)| {
             format!(
@@ -275,7 +277,7 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
         .collect();
     writeln!(
         w,
-        "- allocations of ours <= floor's in every case: {}{}",
+        "- allocations of ours <= floor's in every case (6g aside): {}{}",
         verdict(over.is_empty()),
         if over.is_empty() {
             String::new()
