@@ -96,7 +96,10 @@ WRAP
   touch "$dir/src/main.rs"
   : >"$out/callgrind.log"
   (cd "$dir" && CG_LOG="$out/callgrind.log" CARGO_INCREMENTAL=0 RUSTC_WRAPPER="$wrapper" cargo check -q)
-  grep -h "Collected" "$out/callgrind.log" | awk '{gsub(",", "", $NF); print $NF}' | head -n 1
+  local count
+  count=$(grep -h "Collected" "$out/callgrind.log" | awk '{gsub(",", "", $NF); print $NF}' | head -n 1)
+  [[ -n $count ]] || { echo "no instruction count for $dir: see $out/callgrind.log" >&2; return 1; }
+  echo "$count"
 }
 
 printf '## cargo check of a crate with %s handlers (median of %s, dependencies built)\n\n' "$n" "$runs"
