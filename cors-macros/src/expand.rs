@@ -66,11 +66,12 @@ fn registration(
         Source::Written(policy) => {
             let encoded = cors_policy::wire::encode(&policy.for_route(&routed));
             let encoded = LitStr::new(&encoded, Span::call_site());
-            quote!(::cors_runtime::__private::RoutePolicy::new(#encoded))
+            let handler = name.to_string();
+            quote!(::cors_runtime::__private::RoutePolicy::new(#encoded, #handler))
         }
         Source::Named(path) => quote! {
             ::cors_runtime::__private::RoutePolicy::named(
-                <#path as ::cors_runtime::NamedPolicy>::ENCODED,
+                <#path as ::cors_runtime::NamedPolicy>::cors(),
                 &[#(#routed),*],
             )
         },
@@ -196,12 +197,16 @@ pub fn declaration(item: &syn::ItemStruct, policy: Option<&Policy>) -> TokenStre
         impl ::core::marker::Copy for #name {}
 
         impl ::cors_runtime::NamedPolicy for #name {
+            const NAME: &'static str = #label;
             const ENCODED: &'static str = #encoded;
 
-            fn cors() -> ::cors_runtime::Cors {
-                static CORS: ::std::sync::OnceLock<::cors_runtime::Cors> =
-                    ::std::sync::OnceLock::new();
-                *CORS.get_or_init(|| ::cors_runtime::Cors::decode(#label, Self::ENCODED))
+            fn try_cors() -> ::core::result::Result<::cors_runtime::Cors, ::cors_runtime::StartupError> {
+                static CORS: ::std::sync::OnceLock<
+                    ::core::result::Result<::cors_runtime::Cors, ::cors_runtime::StartupError>,
+                > = ::std::sync::OnceLock::new();
+                ::core::clone::Clone::clone(CORS.get_or_init(|| {
+                    ::cors_runtime::Cors::resolve(#label, Self::ENCODED, ::core::option::Option::None)
+                }))
             }
         }
 

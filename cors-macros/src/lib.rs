@@ -194,55 +194,89 @@ fn item_span(item: &syn::Item) -> Span {
 mod tests {
     use super::*;
 
+    /// `decode(encode(policy)) == policy`.
+    fn round_trip(name: &str, policy: &cors_policy::Policy) {
+        let text = cors_policy::wire::encode(policy);
+        let (decoded, _) =
+            cors_policy::wire::decode(&text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+        assert_eq!(&decoded, policy, "{name}");
+    }
+
     /// Every valid form of the passing UI cases: the policy the macro validates is the policy the
-    /// runtime decodes, for every route of every handler.
+    /// runtime decodes, for every route of every handler and every named policy.
     #[test]
     fn every_valid_form_round_trips_through_the_wire_format() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/pass");
-        let mut policies = 0;
+        let (mut handlers, mut named) = (0, 0);
         for file in std::fs::read_dir(&dir).expect("tests/ui/pass") {
             let path = file.expect("directory entry").path();
             let text = std::fs::read_to_string(&path).expect("a UI case");
             let ast = syn::parse_file(&text).expect("a UI case parses");
             for item in ast.items {
-                let syn::Item::Fn(function) = item else {
-                    continue;
+                let is = |a: &syn::Attribute, what: &str| {
+                    a.path().segments.last().is_some_and(|s| s.ident == what)
                 };
-                let Some(index) = function
-                    .attrs
-                    .iter()
-                    .position(|a| a.path().is_ident("cors"))
-                else {
-                    continue;
-                };
-                let name = format!("{}: {}", path.display(), function.sig.ident);
-                let mut cx = Ctxt::default();
-                let args = function.attrs[index]
-                    .parse_args::<parse::Args>()
-                    .expect("attribute arguments");
-                let raw = parse::raw_policy(&mut cx, args, parse::Site::Handler).raw;
-                let route::Found::Routes(routes) =
-                    route::find(&mut cx, &function.attrs[index + 1..])
-                else {
-                    panic!("{name}: no usable route");
-                };
-                let route = cors_policy::Route {
-                    methods: routes.methods(),
-                };
-                let policy = cors_policy::validate(&mut cx, &raw, Some(&route), Span::call_site())
-                    .unwrap_or_else(|| panic!("{name}: refused"));
-                assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
-                for r in &routes.routes {
-                    let routed: Vec<String> = r.methods.iter().map(|m| m.value.clone()).collect();
-                    let narrowed = policy.for_route(&routed);
-                    let text = cors_policy::wire::encode(&narrowed);
-                    let (decoded, _) = cors_policy::wire::decode(&text)
-                        .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-                    assert_eq!(decoded, narrowed, "{name}");
-                    policies += 1;
+                match item {
+                    syn::Item::Struct(declaration) => {
+                        let Some(attr) = declaration.attrs.iter().find(|a| is(a, "policy")) else {
+                            continue;
+                        };
+                        let name = format!("{}: {}", path.display(), declaration.ident);
+                        let mut cx = Ctxt::default();
+                        let args = attr.parse_args::<parse::Args>().expect("arguments");
+                        let raw = parse::raw_policy(&mut cx, args, parse::Site::Declaration).raw;
+                        let policy = cors_policy::validate(&mut cx, &raw, None, Span::call_site())
+                            .unwrap_or_else(|| panic!("{name}: refused"));
+                        assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
+                        round_trip(&name, &policy);
+                        round_trip(&name, &policy.for_route(&["GET".into(), "PUT".into()]));
+                        named += 1;
+                    }
+                    syn::Item::Fn(function) => {
+                        let Some(index) = function.attrs.iter().position(|a| is(a, "cors")) else {
+                            continue;
+                        };
+                        let name = format!("{}: {}", path.display(), function.sig.ident);
+                        let mut cx = Ctxt::default();
+                        let args = function.attrs[index]
+                            .parse_args::<parse::Args>()
+                            .expect("attribute arguments");
+                        let written = parse::raw_policy(&mut cx, args, parse::Site::Handler);
+                        if written.names_policy {
+                            // A named policy, checked where it is declared.
+                            continue;
+                        }
+                        let route::Found::Routes(routes) =
+                            route::find(&mut cx, &function.attrs[index + 1..])
+                        else {
+                            panic!("{name}: no usable route");
+                        };
+                        let route = cors_policy::Route {
+                            methods: routes.methods(),
+                        };
+                        let policy = cors_policy::validate(
+                            &mut cx,
+                            &written.raw,
+                            Some(&route),
+                            Span::call_site(),
+                        )
+                        .unwrap_or_else(|| panic!("{name}: refused"));
+                        assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
+                        for r in &routes.routes {
+                            let routed: Vec<String> =
+                                r.methods.iter().map(|m| m.value.clone()).collect();
+                            round_trip(&name, &policy.for_route(&routed));
+                            handlers += 1;
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
-        assert!(policies >= 10, "only {policies} policies found in {dir:?}");
+        assert!(
+            handlers >= 10,
+            "only {handlers} handler policies in {dir:?}"
+        );
+        assert!(named >= 3, "only {named} named policies in {dir:?}");
     }
 }

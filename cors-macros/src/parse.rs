@@ -11,7 +11,7 @@ use syn::spanned::Spanned as _;
 use syn::{Expr, ExprArray, ExprLit, Ident, Lit, Token};
 
 use cors_policy::keys::{Key, KeyId, ValueKind};
-use cors_policy::{List, RawPolicy, Rule, Spanned};
+use cors_policy::{List, OriginSource, RawPolicy, RawSource, Rule, Spanned};
 
 use crate::Ctxt;
 
@@ -134,7 +134,20 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
                 names_policy = true;
                 named = value.path(cx);
             }
-            KeyId::Origins => raw.origins = value.strings(cx),
+            KeyId::Origins => {
+                let (list, sources) = value.origins(cx);
+                if site == Site::Handler {
+                    for source in &sources {
+                        if let OriginSource::Config { .. } = source.source {
+                            cx.error(Rule::ValueType, source.span, "`config(...)` origins are for named policies")
+                                .note("a named policy is handed its configured origins when the app starts: `Api::with_origins(...)`")
+                                .help("declare the policy with `#[policy(...)]` and use `#[cors(policy = ...)]` here, or read the origins from the environment with `env(\"VAR\")`");
+                        }
+                    }
+                }
+                raw.origins = list;
+                raw.origin_sources = sources;
+            }
             KeyId::Methods => raw.methods = value.strings(cx),
             KeyId::AllowHeaders => raw.allow_headers = value.strings(cx),
             KeyId::ExposeHeaders => raw.expose_headers = value.strings(cx),
@@ -240,6 +253,53 @@ impl Value<'_> {
         })
     }
 
+    /// `origins`: a list of string literals and sources read at start-up (`env("VAR")`,
+    /// `env("VAR", default = "...")`, `config("key")`), or one source alone.
+    fn origins(&self, cx: &mut Ctxt) -> (Option<List<Span>>, Vec<RawSource<Span>>) {
+        let mut sources = Vec::new();
+        if let Some(Expr::Call(call)) = &self.entry.value {
+            if let Some(source) = source(cx, call) {
+                sources.push(source);
+            }
+            let list = List {
+                key: self.key_span(),
+                items: Vec::new(),
+                malformed: true,
+            };
+            return (Some(list), sources);
+        }
+        let Some(Expr::Array(ExprArray { elems, .. })) = &self.entry.value else {
+            return (self.strings(cx), sources);
+        };
+        let mut items = Vec::new();
+        let mut malformed = false;
+        for elem in elems {
+            match elem {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => items.push(Spanned::new(s.value(), s.span())),
+                Expr::Call(call) => match source(cx, call) {
+                    Some(source) => sources.push(source),
+                    None => malformed = true,
+                },
+                other => {
+                    self.wrong_kind(
+                        cx,
+                        other.span(),
+                        "string literals, `env(\"VAR\")` or `config(\"key\")`",
+                    );
+                    malformed = true;
+                }
+            }
+        }
+        let list = List {
+            key: self.key_span(),
+            items,
+            malformed,
+        };
+        (Some(list), sources)
+    }
+
     /// A path naming a declared policy: `Api`, `crate::cors::Api`.
     fn path(&self, cx: &mut Ctxt) -> Option<syn::Path> {
         debug_assert_eq!(self.key.kind, ValueKind::PolicyName);
@@ -313,4 +373,65 @@ impl Value<'_> {
             }
         }
     }
+}
+
+/// `env("VAR")`, `env("VAR", default = "...")` or `config("key")` in `origins`. Reports what is
+/// malformed and returns `None` then.
+fn source(cx: &mut Ctxt, call: &syn::ExprCall) -> Option<RawSource<Span>> {
+    let name = match &*call.func {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(ToString::to_string),
+        _ => None,
+    };
+    let help = "write `env(\"APP_CORS_ORIGINS\")`, `env(\"APP_CORS_ORIGINS\", default = \"https://app.example.com\")` or `config(\"cors.origins\")`";
+    let string = |e: &Expr| match e {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some((s.value(), s.span())),
+        _ => None,
+    };
+    let mut args = call.args.iter();
+    let first = args.next().and_then(string);
+    let source = match (name.as_deref(), first) {
+        (Some("env"), Some((var, span))) => {
+            let default = match args.next() {
+                None => Some(None),
+                Some(Expr::Assign(assign)) => match (&*assign.left, string(&assign.right)) {
+                    (Expr::Path(p), Some(default)) if p.path.is_ident("default") => {
+                        Some(Some(default))
+                    }
+                    _ => None,
+                },
+                Some(_) => None,
+            };
+            default
+                .filter(|_| args.next().is_none())
+                .map(|default| RawSource {
+                    default_span: default.as_ref().map_or(span, |(_, s)| *s),
+                    source: OriginSource::Env {
+                        var,
+                        default: default.map(|(d, _)| d),
+                    },
+                    span,
+                })
+        }
+        (Some("config"), Some((key, span))) if args.next().is_none() => Some(RawSource {
+            source: OriginSource::Config { key },
+            span,
+            default_span: span,
+        }),
+        _ => None,
+    };
+    if source.is_none() {
+        let what = match name.as_deref() {
+            Some("env") | Some("config") => "its arguments are not of the expected form",
+            _ => "`origins` takes string literals, `env(...)` and `config(...)` only",
+        };
+        cx.error(
+            Rule::ValueType,
+            call.span(),
+            format!("origins read at start-up: {what}"),
+        )
+        .help(help);
+    }
+    source
 }

@@ -106,6 +106,11 @@ impl<S: Copy> Ctxt<S> {
 }
 
 impl<S> Ctxt<S> {
+    /// Reports a diagnostic made elsewhere (by a check run in a context of its own).
+    pub fn push_diagnostic(&mut self, diagnostic: Diagnostic<S>) {
+        self.diagnostics.push(diagnostic);
+    }
+
     /// How many errors (not warnings) were reported so far.
     pub fn error_count(&self) -> usize {
         self.diagnostics

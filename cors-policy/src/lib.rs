@@ -14,6 +14,7 @@
 //! | [`model`] | the validated [`Policy`] |
 //! | [`matcher`] | matching a request's origin against a pattern |
 //! | [`wire`] | the text form in which the macro hands a policy to the runtime |
+//! | [`resolve`](mod@resolve) | origins read at start-up, checked by the same checks |
 //! | [`rules`](Rule) | the catalogue of rules |
 //!
 //! Pipeline: the macro parses the attribute into a [`RawPolicy`], [`validate`] checks it against
@@ -32,6 +33,7 @@ pub mod model;
 pub mod names;
 pub mod origin;
 pub mod raw;
+pub mod resolve;
 mod rules;
 #[cfg(feature = "public-suffix")]
 pub mod suffix;
@@ -39,6 +41,7 @@ pub mod wire;
 
 pub use check::{validate, MAX_AGE_CHROMIUM, MAX_AGE_LIMIT};
 pub use diagnostic::{Ctxt, Diagnostic, DiagnosticBuilder, Level};
-pub use model::{HostPattern, OriginPattern, Origins, Policy, PortPattern};
-pub use raw::{List, RawPolicy, Route, Spanned};
+pub use model::{HostPattern, OriginPattern, OriginSource, Origins, Policy, PortPattern};
+pub use raw::{List, RawPolicy, RawSource, Route, Spanned};
+pub use resolve::resolve;
 pub use rules::Rule;

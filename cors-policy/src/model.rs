@@ -25,6 +25,54 @@ pub struct Policy {
     pub expose_any_header: bool,
     /// `Access-Control-Max-Age`, in seconds.
     pub max_age: Option<u32>,
+    /// `dangerously_allow_insecure_origins`: origins resolved at start-up are checked against it.
+    pub allow_insecure_origins: bool,
+    /// Where more origins come from when the app starts (`env("VAR")`, `config("key")`), in the
+    /// order written. Empty once resolved (see [`crate::resolve()`]).
+    pub origin_sources: Vec<OriginSource>,
+}
+
+/// A source of origins read when the app starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginSource {
+    /// `env("VAR")` or `env("VAR", default = "...")`: an environment variable holding origins
+    /// separated by commas and/or whitespace.
+    Env {
+        /// The variable's name.
+        var: String,
+        /// Used when the variable is not set; without it, an unset variable is an error.
+        default: Option<String>,
+    },
+    /// `config("key")`: origins the application hands over from its configuration, named after
+    /// the key it read them from.
+    Config {
+        /// The configuration key, as the application names it (for messages).
+        key: String,
+    },
+}
+
+impl std::fmt::Display for OriginSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginSource::Env { var, .. } => write!(f, "environment variable `{var}`"),
+            OriginSource::Config { key } => write!(f, "configuration key `{key}`"),
+        }
+    }
+}
+
+impl std::fmt::Display for OriginPattern {
+    /// The pattern as written: `https://*.example.com`, `http://localhost:*`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.host {
+            HostPattern::Exact(h) => write!(f, "{}://{h}", self.scheme)?,
+            HostPattern::Subdomains(base) => write!(f, "{}://*.{base}", self.scheme)?,
+        }
+        match self.port {
+            PortPattern::Default => Ok(()),
+            PortPattern::Exact(n) => write!(f, ":{n}"),
+            PortPattern::Any => f.write_str(":*"),
+        }
+    }
 }
 
 /// The allowed origins of a [`Policy`].
@@ -178,6 +226,8 @@ mod tests {
             expose_headers: vec!["X-Request-Id".into()],
             expose_any_header: true,
             max_age: Some(600),
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
         }
     }
 

@@ -48,6 +48,8 @@ pub struct RawPolicy<S> {
     pub max_age: Option<Spanned<Option<u64>, S>>,
     /// `dangerously_allow_insecure_origins`: lets credentialed policies trust `http` origins.
     pub dangerously_allow_insecure_origins: Option<Spanned<bool, S>>,
+    /// `env(...)` and `config(...)` in `origins`: origins read when the app starts.
+    pub origin_sources: Vec<RawSource<S>>,
 }
 
 impl<S> Default for RawPolicy<S> {
@@ -60,6 +62,7 @@ impl<S> Default for RawPolicy<S> {
             expose_headers: None,
             max_age: None,
             dangerously_allow_insecure_origins: None,
+            origin_sources: Vec::new(),
         }
     }
 }
@@ -69,4 +72,15 @@ impl<S> Default for RawPolicy<S> {
 pub struct Route<S> {
     /// The routed methods, upper case, each with the token that routes it.
     pub methods: Vec<Spanned<String, S>>,
+}
+
+/// `env("VAR")`, `env("VAR", default = "...")` or `config("key")` as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSource<S> {
+    /// The source.
+    pub source: crate::model::OriginSource,
+    /// Where the variable's name or the key was written.
+    pub span: S,
+    /// Where the default was written (the name's position when there is none).
+    pub default_span: S,
 }

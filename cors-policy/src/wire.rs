@@ -23,7 +23,7 @@
 //! acah content-type
 //! ```
 
-use crate::model::{HostPattern, OriginPattern, Origins, Policy, PortPattern};
+use crate::model::{HostPattern, OriginPattern, OriginSource, Origins, Policy, PortPattern};
 
 /// The first line of every encoded policy; bumped when the format changes.
 pub const VERSION: &str = "cors-policy/2";
@@ -101,6 +101,23 @@ pub fn encode(policy: &Policy) -> String {
     if let Some(max_age) = policy.max_age {
         line("max-age", &max_age.to_string());
     }
+    if policy.allow_insecure_origins {
+        line("insecure-ok", "");
+    }
+    for source in &policy.origin_sources {
+        match source {
+            // The name holds no `=` or whitespace (checked); newlines in the default are
+            // separators like any whitespace, so they travel as spaces.
+            OriginSource::Env { var, default } => match default {
+                Some(default) => line(
+                    "env",
+                    &format!("{var}={}", default.replace(['\n', '\r'], " ")),
+                ),
+                None => line("env", var),
+            },
+            OriginSource::Config { key } => line("config", &key.replace(['\n', '\r'], " ")),
+        }
+    }
     for (key, value) in [
         ("acam", policy.allow_methods_value()),
         ("acah", policy.allow_headers_value()),
@@ -137,6 +154,8 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
         expose_headers: Vec::new(),
         expose_any_header: false,
         max_age: None,
+        allow_insecure_origins: false,
+        origin_sources: Vec::new(),
     };
     let mut headers = HeaderTexts::default();
     let mut named = false;
@@ -157,6 +176,20 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
             "expose" => policy.expose_headers.push(value.to_owned()),
             "any-expose" => policy.expose_any_header = true,
             "max-age" => policy.max_age = Some(value.parse().map_err(|_| malformed())?),
+            "insecure-ok" => policy.allow_insecure_origins = true,
+            "env" => policy.origin_sources.push(match value.split_once('=') {
+                Some((var, default)) => OriginSource::Env {
+                    var: var.to_owned(),
+                    default: Some(default.to_owned()),
+                },
+                None => OriginSource::Env {
+                    var: value.to_owned(),
+                    default: None,
+                },
+            }),
+            "config" => policy.origin_sources.push(OriginSource::Config {
+                key: value.to_owned(),
+            }),
             "acam" => headers.allow_methods = Some(checked(value)?),
             "acah" => headers.allow_headers = Some(checked(value)?),
             "aceh" => headers.expose_headers = Some(checked(value)?),
@@ -266,6 +299,8 @@ mod tests {
             expose_headers: vec!["X-Request-Id".into()],
             expose_any_header: false,
             max_age: Some(600),
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
         }
     }
 
@@ -313,6 +348,33 @@ mod tests {
         assert_eq!(decoded, p);
         assert!(decoded.allow_methods.is_empty());
         assert_eq!(headers.allow_methods, None);
+    }
+
+    #[test]
+    fn origin_sources_round_trip() {
+        let p = Policy {
+            allow_insecure_origins: true,
+            origin_sources: vec![
+                OriginSource::Env {
+                    var: "APP_ORIGINS".into(),
+                    default: None,
+                },
+                OriginSource::Env {
+                    var: "EXTRA".into(),
+                    default: Some("https://a.example.com, https://b.example.com".into()),
+                },
+                OriginSource::Env {
+                    var: "NONE".into(),
+                    default: Some(String::new()),
+                },
+                OriginSource::Config {
+                    key: "cors.origins".into(),
+                },
+            ],
+            ..policy()
+        };
+        let (decoded, _) = decode(&encode(&p)).expect("decodes");
+        assert_eq!(decoded, p);
     }
 
     #[test]

@@ -9,11 +9,15 @@ use cors_policy::Policy;
 
 use crate::origin_table::AllowedOrigins;
 
+mod explain; // Refusal reasons and the listing's view of a policy (issue 11).
+
 /// A validated policy, ready for requests.
 #[derive(Debug)]
 pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
+    /// Origins read at start-up, and where from (for the listing); the others were written.
+    configured: Box<[(String, crate::listing::OriginSource)]>,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
     /// Methods the route serves: the preflights this policy answers; `None` for a named
@@ -54,7 +58,14 @@ impl Compiled {
     /// Decodes the text the macro generated. An error means the text was not written by the
     /// `cors-macros` this runtime goes with, which the exact version pin between the two crates
     /// rules out.
+    #[cfg(test)]
     pub(crate) fn decode(text: &'static str) -> Result<Self, String> {
+        Self::decode_parts(text).map(|(policy, headers)| Self::with_headers(policy, headers))
+    }
+
+    /// The policy and its header values, borrowed from the text, before its origins from the
+    /// environment or configuration (if any) are read.
+    pub(crate) fn decode_parts(text: &'static str) -> Result<(Policy, PolicyHeaders), String> {
         let (policy, texts) = cors_policy::wire::decode(text)?;
         // `wire::decode` has checked that every value is visible ASCII and spaces, which is all
         // `HeaderValue::from_static` asks: it cannot panic here.
@@ -64,7 +75,7 @@ impl Compiled {
             expose_headers: texts.expose_headers.map(HeaderValue::from_static),
             max_age: texts.max_age.map(HeaderValue::from_static),
         };
-        Ok(Self::with_headers(policy, headers))
+        Ok((policy, headers))
     }
 
     /// A policy made at run time (a named policy narrowed to a route): its header values are
@@ -81,7 +92,8 @@ impl Compiled {
         Self::with_headers(policy, headers)
     }
 
-    fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
+    /// A policy whose origins are complete, with its header values.
+    pub(crate) fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
         Self {
             credentials: policy.credentials,
             methods_implied: policy
@@ -95,8 +107,26 @@ impl Compiled {
             allow_headers: policy.allow_headers.into(),
             allow_any_header: policy.allow_any_header,
             origins: AllowedOrigins::new(policy.origins),
+            configured: Box::new([]),
             headers,
         }
+    }
+
+    /// Records where the origins read at start-up came from (see `crate::config::provenance`).
+    pub(crate) fn with_provenance(
+        mut self,
+        configured: Vec<(String, crate::listing::OriginSource)>,
+    ) -> Self {
+        self.configured = configured.into();
+        self
+    }
+
+    /// Where `origin` came from: written in the policy, or read at start-up.
+    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::OriginSource {
+        self.configured
+            .iter()
+            .find(|(o, _)| o == origin)
+            .map_or(crate::listing::OriginSource::Literal, |(_, s)| s.clone())
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text
@@ -107,6 +137,7 @@ impl Compiled {
                 exact: Vec::new(),
                 patterns: Vec::new(),
             }),
+            configured: Box::new([]),
             credentials: false,
             routed_methods: Some(Box::new([])),
             named: false,
@@ -116,6 +147,26 @@ impl Compiled {
             allow_any_header: false,
             acrh_max_len: 0,
             headers: PolicyHeaders::default(),
+        }
+    }
+
+    /// The model of [`Compiled::deny_all`]: no origin, no route.
+    pub(crate) fn deny_all_model() -> Policy {
+        Policy {
+            origins: cors_policy::Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            credentials: false,
+            allow_methods: Vec::new(),
+            routed_methods: Some(Vec::new()),
+            allow_headers: Vec::new(),
+            allow_any_header: false,
+            expose_headers: Vec::new(),
+            expose_any_header: false,
+            max_age: None,
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
         }
     }
 
@@ -228,6 +279,8 @@ mod tests {
             expose_headers: vec!["X-Id".into()],
             expose_any_header: false,
             max_age: Some(600),
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
         })
     }
 

@@ -12,8 +12,10 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
 use actix_web::{Error, HttpResponse};
+use cors_policy::Policy;
 
 use crate::compiled::Compiled;
+use crate::config::{self, ConfiguredOrigins, StartupError};
 use crate::nesting;
 use crate::preflight;
 use crate::response::{Grant, GrantFuture};
@@ -38,22 +40,47 @@ use crate::response::{Grant, GrantFuture};
 #[derive(Clone, Copy, Debug)]
 pub struct Cors {
     policy: &'static Compiled,
+    /// The resolved model, for handlers that take this policy (`#[cors(policy = Api)]`).
+    model: &'static Policy,
 }
 
 impl Cors {
-    /// Decodes a named policy's text, once per process (the code `#[policy]` generates keeps the
-    /// result in a `static`). Text this runtime cannot read, only possible with a `cors-macros`
-    /// of another version, gives a policy that grants nothing, reported on standard error.
+    /// Decodes a named policy's text and reads its origins from the environment and from
+    /// `configured`. The code `#[policy]` generates keeps the result in a `static`, so this runs
+    /// once per process; [`crate::NamedPolicy::with_origins`] runs it once per call: build the
+    /// middleware once, when the app starts. Text this runtime cannot read, only possible with a
+    /// `cors-macros` of another version, gives a policy that grants nothing, reported on
+    /// standard error.
     #[doc(hidden)]
-    pub fn decode(name: &str, encoded: &'static str) -> Self {
-        let compiled = Compiled::decode(encoded).unwrap_or_else(|error| {
-            eprintln!("cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing");
-            Compiled::deny_all()
-        });
-        // Once per named policy and process, like a `static`.
-        Self {
+    pub fn resolve(
+        name: &str,
+        encoded: &'static str,
+        configured: Option<&ConfiguredOrigins>,
+    ) -> Result<Self, StartupError> {
+        let (model, compiled) = match Compiled::decode_parts(encoded) {
+            Ok((written, headers)) => {
+                let policy = config::resolve(&format!("`{name}`"), name, &written, configured)?;
+                let compiled = Compiled::with_headers(policy.clone(), headers)
+                    .with_provenance(config::provenance(&written, configured));
+                (policy, compiled)
+            }
+            Err(error) => {
+                eprintln!(
+                    "cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing"
+                );
+                (Compiled::deny_all_model(), Compiled::deny_all())
+            }
+        };
+        // Once per policy, when the app starts: as good as a `static`.
+        Ok(Self {
             policy: Box::leak(Box::new(compiled)),
-        }
+            model: Box::leak(Box::new(model)),
+        })
+    }
+
+    /// The resolved policy.
+    pub(crate) fn model(&self) -> &'static Policy {
+        self.model
     }
 }
 
@@ -73,6 +100,7 @@ where
             service,
             policy: self.policy,
             has_inner: nesting::take_inner_claims(),
+            listed: crate::listing::Layer::built::<S>(self.policy),
         }))
     }
 }
@@ -83,6 +111,8 @@ pub struct CorsMiddleware<S> {
     policy: &'static Compiled,
     /// A `#[cors]` route or another `Cors` may be inside.
     has_inner: bool,
+    /// This layer's entry in the policy listing.
+    listed: crate::listing::Layer,
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -97,7 +127,8 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let depth = nesting::enter(&req, self.has_inner);
+        self.listed.seen(&req);
+        let depth = nesting::enter(&req, self.has_inner, true);
         let head = req.head();
         let preflight = head.method == Method::OPTIONS
             && head.headers.contains_key(ORIGIN)
@@ -112,6 +143,7 @@ where
         if !self.has_inner {
             // Nothing inside may claim it: answered before routing.
             nesting::answered(&req);
+            crate::events::preflight(req.request(), self.policy, decision.is_some(), false);
             let response = preflight::respond(self.policy, decision);
             return CorsFuture::Answered {
                 response: Some(req.into_response(response).map_into_right_body()),
@@ -179,6 +211,7 @@ where
                     Ok(response) => {
                         let (request, _) = response.into_parts();
                         nesting::answered_instead(&request);
+                        crate::events::preflight(&request, policy, decision.is_some(), false);
                         let answer = preflight::respond(policy, decision);
                         Ok(ServiceResponse::new(request, answer).map_into_right_body())
                     }

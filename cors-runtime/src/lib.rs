@@ -34,23 +34,50 @@
 
 #![warn(missing_docs)]
 
+pub use crate::config::{ConfiguredOrigins, StartupError};
 pub use crate::cors::Cors;
+pub use crate::events::Refusal;
+pub use crate::listing::Listing;
 pub use cors_macros::{cors, policy};
+pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
 /// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's
 /// policy (`#[cors(policy = Api)]`), or as a value (`Api::cors()`).
 pub trait NamedPolicy {
+    /// The name the policy was declared with, for messages.
+    #[doc(hidden)]
+    const NAME: &'static str;
+
     /// The validated policy, in the text form the runtime decodes (`cors_policy::wire`).
     #[doc(hidden)]
     const ENCODED: &'static str;
 
-    /// The policy as middleware for an app or a scope, decoded once per process.
-    fn cors() -> Cors;
+    /// The policy as middleware for an app or a scope, its origins from the environment (if it
+    /// names any) read and checked once per process: call it in `main` to report a bad value
+    /// yourself.
+    fn try_cors() -> Result<Cors, StartupError>;
+
+    /// [`NamedPolicy::try_cors`], or, on a bad value, the message on standard error and exit
+    /// status 1: what `App::new().wrap(Api)` uses, so that a bad value stops the process before
+    /// it serves a request.
+    fn cors() -> Cors {
+        Self::try_cors().unwrap_or_else(|error| config::exit(&error))
+    }
+
+    /// The policy with the origins of its `config("...")` entry taken from `origins` (read from
+    /// the application's configuration with serde), checked with the rest of the policy. Call it
+    /// once, when the app starts, and wrap the value it returns.
+    fn with_origins(origins: &ConfiguredOrigins) -> Result<Cors, StartupError> {
+        Cors::resolve(Self::NAME, Self::ENCODED, Some(origins))
+    }
 }
 
 mod compiled;
+pub mod config;
 mod cors;
+pub mod events;
+pub mod listing;
 mod nesting;
 mod origin_table;
 mod preflight;

@@ -56,15 +56,17 @@ impl HttpServiceFactory for Preflight {
         // Exactly the path actix-web's `Resource` registers the route on: a leading `/` is
         // added to a non-empty path without one, and an empty path stays empty (at the root it
         // then matches no request, and neither must the preflight).
-        let rdef = if !self.path.is_empty() && !self.path.starts_with('/') {
+        let mut rdef = if !self.path.is_empty() && !self.path.starts_with('/') {
             ResourceDef::new(format!("/{}", self.path))
         } else {
             ResourceDef::new(self.path)
         };
         let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.policy)));
+        let listed = crate::listing::route(&mut rdef, &self.policy, self.grants);
         let service = PreflightService {
             policy: self.policy,
             grants: self.grants,
+            _listed: listed,
         };
         config.register_service(rdef, Some(vec![guard]), service, None);
     }
@@ -94,6 +96,8 @@ impl Guard for PreflightGuard {
 struct PreflightService {
     policy: Rc<Compiled>,
     grants: bool,
+    /// The route's entry in the policy listing, kept as long as the app.
+    _listed: Rc<crate::listing::RouteEntry>,
 }
 
 impl ServiceFactory<ServiceRequest> for PreflightService {
@@ -123,6 +127,12 @@ impl Service<ServiceRequest> for PreflightService {
         } else {
             refused()
         };
+        crate::events::preflight(
+            req.request(),
+            &self.policy,
+            response.status() == StatusCode::NO_CONTENT,
+            !self.grants,
+        );
         ready(Ok(req.into_response(response)))
     }
 }

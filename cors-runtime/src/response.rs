@@ -77,6 +77,7 @@ impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
         match result {
             Ok(mut response) => {
                 if nesting::is_innermost(response.request(), depth) {
+                    crate::events::actual(response.request(), self.origin.is_some());
                     self.apply(response.headers_mut());
                 }
                 Ok(response)
@@ -151,7 +152,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let grant = Grant::decide(Rc::clone(&self.policy), &req);
         // A route is the innermost layer: it only tells the layers around it, if any.
-        let depth = nesting::enter(&req, false);
+        let depth = nesting::enter(&req, false, false);
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
         GrantFuture::new(self.service.call(req), grant, depth)

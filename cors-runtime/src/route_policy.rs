@@ -19,22 +19,30 @@ impl RoutePolicy {
     /// Decodes the policy text the macro generated. Text this runtime cannot read (only possible
     /// with a `cors-macros` of another version, which the exact version pin rules out) yields a
     /// route that answers nothing, reported on standard error, never a panic.
-    pub fn new(encoded: &'static str) -> Self {
-        let policy = Compiled::decode(encoded).unwrap_or_else(|error| disabled(&error));
-        Self::registered(policy)
-    }
-
-    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy's
-    /// text, narrowed to the methods `routed` the route serves.
-    pub fn named(encoded: &'static str, routed: &[&str]) -> Self {
-        let policy = match cors_policy::wire::decode(encoded) {
-            Ok((policy, _)) => {
-                let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
-                Compiled::from_policy(policy.for_route(&routed))
+    ///
+    /// Origins from the environment (`env("VAR")`) are read and checked here, when the app is
+    /// built: a bad value stops the process with the message (see `crate::config`).
+    pub fn new(encoded: &'static str, handler: &str) -> Self {
+        let policy = match Compiled::decode_parts(encoded) {
+            Ok((policy, headers)) => {
+                let label = format!("of handler `{handler}`");
+                match crate::config::resolve(&label, handler, &policy, None) {
+                    Ok(resolved) => Compiled::with_headers(resolved, headers)
+                        .with_provenance(crate::config::provenance(&policy, None)),
+                    Err(error) => crate::config::exit(&error),
+                }
             }
             Err(error) => disabled(&error),
         };
         Self::registered(policy)
+    }
+
+    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy,
+    /// its origins resolved once for the process, narrowed to the methods `routed` the route
+    /// serves.
+    pub fn named(policy: crate::Cors, routed: &[&str]) -> Self {
+        let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();
+        Self::registered(Compiled::from_policy(policy.model().for_route(&routed)))
     }
 
     fn registered(policy: Compiled) -> Self {

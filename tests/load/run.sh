@@ -227,7 +227,7 @@ LUA
 # Each line: method, path, origin ("-" for none), ACRM ("-"), ACRH ("-"), expected status,
 # expected Access-Control-Allow-Origin ("-" for none), expected -Allow-Credentials ("-").
 cat >"$tmp/samples" <<EOF
-OPTIONS /api/items $allowed PUT x-demo 204 $allowed -
+OPTIONS /api/items $allowed PUT x-demo 204 $allowed true
 OPTIONS /api/items $refused PUT - 403 - -
 OPTIONS /api/login $allowed POST content-type 204 $allowed true
 OPTIONS /api/login $refused POST content-type 403 - -
@@ -237,7 +237,7 @@ GET /api/me $allowed - - 401 $allowed true
 GET /api/me $refused - - 401 - -
 GET /api/me http://127.0.0.1:3000.evil.com - - 401 - -
 GET /api/me http://localhost:3000 - - 401 - -
-PUT /api/items $allowed - - 200 $allowed -
+PUT /api/items $allowed - - 200 $allowed true
 PUT /api/items $refused - - 200 - -
 GET /api/public $refused - - 200 * -
 GET /api/me - - - 401 - -

@@ -12,7 +12,7 @@ mod methods;
 mod origins;
 
 pub use max_age::{MAX_AGE_CHROMIUM, MAX_AGE_LIMIT};
-pub use origins::check_origins;
+pub use origins::{check_origins, split_origins};
 
 use crate::diagnostic::Ctxt;
 use crate::model::Policy;
@@ -35,7 +35,13 @@ pub fn validate<S: Copy>(
         .as_ref()
         .filter(|o| o.value);
     let origins = match &raw.origins {
-        Some(list) => Some(check_origins(cx, list, credentials, insecure_opt_out)),
+        Some(list) => Some(origins::check_written(
+            cx,
+            list,
+            &raw.origin_sources,
+            credentials,
+            insecure_opt_out,
+        )),
         None => {
             origins::missing(cx, attr_span);
             None
@@ -68,6 +74,12 @@ pub fn validate<S: Copy>(
         expose_headers,
         expose_any_header,
         max_age,
+        allow_insecure_origins: insecure_opt_out.is_some(),
+        origin_sources: raw
+            .origin_sources
+            .iter()
+            .map(|s| s.source.clone())
+            .collect(),
     })
 }
 

@@ -7,9 +7,9 @@ use std::collections::HashSet;
 
 use super::quoted;
 use crate::diagnostic::Ctxt;
-use crate::model::{OriginPattern, Origins};
+use crate::model::{OriginPattern, OriginSource, Origins};
 use crate::origin::{parse_origin, OriginSpec};
-use crate::raw::{List, Spanned};
+use crate::raw::{List, RawSource, Spanned};
 use crate::rules::Rule;
 
 /// Reports a policy without `origins`, at `span`.
@@ -19,9 +19,105 @@ pub(super) fn missing<S: Copy>(cx: &mut Ctxt<S>, span: S) {
         .help("add `origins = [\"https://app.example.com\"]`, listing your frontend's origins");
 }
 
+/// Splits a configured value (an environment variable, a default) into origin entries:
+/// separated by commas and/or whitespace, empty entries ignored.
+pub fn split_origins(value: &str) -> impl Iterator<Item = &str> {
+    value
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|entry| !entry.is_empty())
+}
+
+/// The origins as written in an attribute: literal entries, and sources read when the app
+/// starts. What can be checked now is checked now: the literals, with the rest of the policy,
+/// and each source's default value on its own. The whole list is checked again, by
+/// [`check_origins`], once the sources are read.
+pub(super) fn check_written<S: Copy>(
+    cx: &mut Ctxt<S>,
+    list: &List<S>,
+    sources: &[RawSource<S>],
+    credentials: Option<&Spanned<bool, S>>,
+    insecure_opt_out: Option<&Spanned<bool, S>>,
+) -> Origins {
+    if sources.is_empty() {
+        return check_origins(cx, list, credentials, insecure_opt_out);
+    }
+    for source in sources {
+        check_source(cx, source, credentials, insecure_opt_out);
+    }
+    if let Some(star) = list.items.iter().find(|i| i.value == "*") {
+        cx.error(Rule::WildcardAlone, star.span, "the wildcard origin `\"*\"` cannot be combined with origins read at start-up")
+            .note("`\"*\"` already allows every origin, so the configured entries suggest a restriction that does not exist")
+            .help("put `\"*\"` in the configuration instead, or remove it here");
+    }
+    // Literals only: an empty list is fine (the sources fill it), and the opt-out may be needed
+    // by configured origins.
+    let literals = List {
+        malformed: true,
+        ..list.clone()
+    };
+    let mut quiet = Ctxt::default();
+    let origins = check_origins(&mut quiet, &literals, credentials, insecure_opt_out);
+    for d in quiet.into_diagnostics() {
+        if d.level == crate::diagnostic::Level::Error {
+            cx.push_diagnostic(d);
+        }
+    }
+    origins
+}
+
+/// A source's own form: a variable name, and its default, checked as origins now.
+fn check_source<S: Copy>(
+    cx: &mut Ctxt<S>,
+    source: &RawSource<S>,
+    credentials: Option<&Spanned<bool, S>>,
+    insecure_opt_out: Option<&Spanned<bool, S>>,
+) {
+    match &source.source {
+        OriginSource::Env { var, default } => {
+            if var.is_empty() || var.contains(['=', '\0']) || var.contains(char::is_whitespace) {
+                cx.error(
+                    Rule::ValueType,
+                    source.span,
+                    format!("{} is not an environment variable name", quoted(var)),
+                )
+                .help("name the variable, e.g. `env(\"APP_CORS_ORIGINS\")`");
+            }
+            if let Some(default) = default {
+                let items = split_origins(default)
+                    .map(|entry| Spanned::new(entry.to_owned(), source.default_span))
+                    .collect();
+                let list = List {
+                    key: source.default_span,
+                    items,
+                    malformed: true,
+                };
+                let mut quiet = Ctxt::default();
+                check_origins(&mut quiet, &list, credentials, insecure_opt_out);
+                for mut d in quiet.into_diagnostics() {
+                    if d.level == crate::diagnostic::Level::Error {
+                        d.message = format!("in the default of `{var}`: {}", d.message);
+                        cx.push_diagnostic(d);
+                    }
+                }
+            }
+        }
+        OriginSource::Config { key } => {
+            if key.trim().is_empty() {
+                cx.error(
+                    Rule::ValueType,
+                    source.span,
+                    "`config` needs the key the origins are read from",
+                )
+                .help("name it as your configuration does, e.g. `config(\"cors.origins\")`");
+            }
+        }
+    }
+}
+
 /// Checks the entries of `origins` against every origin rule, given the policy's `credentials`
 /// and `dangerously_allow_insecure_origins` (when set to `true`). Returns the allowed origins,
-/// less the entries reported.
+/// less the entries reported. The same function checks origins written in an attribute, at
+/// compile time, and origins read from the environment or configuration, at start-up.
 pub fn check_origins<S: Copy>(
     cx: &mut Ctxt<S>,
     list: &List<S>,

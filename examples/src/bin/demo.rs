@@ -1,6 +1,8 @@
 //! A browser demo of `#[cors]`: one process, three loopback-only servers.
 //!
-//! * `http://127.0.0.1:8080`: the API, whose handlers carry `#[cors(...)]`.
+//! * `http://127.0.0.1:8080`: the API, one app wrapped in the named policy `DemoApi`
+//!   (`App::new().wrap(DemoApi)`), and one handler, `GET /api/public`, whose own
+//!   `#[cors(origins = ["*"])]` overrides it.
 //! * `http://127.0.0.1:3000`: a page whose origin is in the API's allowlist.
 //! * `http://127.0.0.1:3001`: the same page, from an origin the API refuses.
 //!
@@ -16,14 +18,14 @@ use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{get, post, put, rt, web, App, HttpRequest, HttpResponse, HttpServer};
-use cors_runtime::cors;
+use cors_runtime::{cors, policy, Cors, NamedPolicy};
 
 /// Everything listens on the loopback interface only.
 const HOST: &str = "127.0.0.1";
 const API_PORT: u16 = 8080;
-/// The page origin listed in the `origins = [...]` of the restricted handlers below.
+/// The page origin listed in the `origins = [...]` of `DemoApi` below.
 const ALLOWED_PAGE_PORT: u16 = 3000;
-/// Same page, different port, hence a different origin that no handler lists.
+/// Same page, different port, hence a different origin that no policy lists.
 const REFUSED_PAGE_PORT: u16 = 3001;
 
 /// The demo page: one self-contained HTML file with inline CSS and JS.
@@ -41,7 +43,22 @@ static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
 // The API (port 8080)
 // ---------------------------------------------------------------------------------------------
 
-/// Public data: any origin may read it, as long as the request carries no credentials.
+/// The API's policy, for every path of the app (404s included) but `GET /api/public`. Checked at
+/// compile time like `#[cors]`. GET, HEAD and POST need no listing; PUT does.
+#[policy(
+    // More origins from the environment: `CORS_DEMO_ORIGINS=http://127.0.0.1:3001` turns the
+    // refused page into an allowed one; a bad value stops the demo before it serves.
+    origins = ["http://127.0.0.1:3000", env("CORS_DEMO_ORIGINS", default = "")],
+    credentials,
+    methods = ["PUT"],
+    allow_headers = ["X-Demo", "Content-Type"],
+    expose_headers = ["X-Request-Id"],
+    max_age = 600
+)]
+struct DemoApi;
+
+/// Public data: any origin may read it, as long as the request carries no credentials. Its own
+/// policy overrides the app's `DemoApi` for this path and method.
 #[cors(origins = ["*"])]
 #[get("/api/public")]
 async fn public_data() -> HttpResponse {
@@ -52,8 +69,7 @@ async fn public_data() -> HttpResponse {
 }
 
 /// Logs the demo user in: sets an `HttpOnly` session cookie. The page posts JSON, so the
-/// browser sends a preflight asking for `content-type` first.
-#[cors(origins = ["http://127.0.0.1:3000"], credentials, allow_headers = ["Content-Type"])]
+/// browser sends a preflight asking for `content-type` first (`DemoApi` answers it).
 #[post("/api/login")]
 async fn login() -> HttpResponse {
     let session = NEXT_SESSION.fetch_add(1, Ordering::Relaxed);
@@ -73,7 +89,6 @@ async fn login() -> HttpResponse {
 }
 
 /// Who am I? Reads the session cookie, so it is only useful to credentialed requests.
-#[cors(origins = ["http://127.0.0.1:3000"], credentials)]
 #[get("/api/me")]
 async fn me(req: HttpRequest) -> HttpResponse {
     match req
@@ -92,13 +107,8 @@ async fn me(req: HttpRequest) -> HttpResponse {
 }
 
 /// Updates an item. `PUT` and the custom `X-Demo` header both need a preflight; the response
-/// carries `X-Request-Id` (exposed to the page) and `X-Internal-Trace` (not exposed).
-#[cors(
-    origins = ["http://127.0.0.1:3000"],
-    allow_headers = ["X-Demo", "Content-Type"],
-    expose_headers = ["X-Request-Id"],
-    max_age = 600
-)]
+/// carries `X-Request-Id` (exposed to the page by `DemoApi`) and `X-Internal-Trace` (not
+/// exposed).
 #[put("/api/items")]
 async fn update_items(req: HttpRequest) -> HttpResponse {
     let request_id = format!("req-{}", NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed));
@@ -125,13 +135,14 @@ async fn api_index() -> HttpResponse {
 }
 
 const API_INDEX: &str = "\
-CORS demo API (every endpoint below is annotated with #[cors(...)])
+CORS demo API: App::new().wrap(DemoApi), one app-wide named policy
 
-GET  /api/public  origins = [\"*\"]                                       no credentials
-POST /api/login   origins = [\"http://127.0.0.1:3000\"], credentials,     allow_headers = [\"Content-Type\"]
-GET  /api/me      origins = [\"http://127.0.0.1:3000\"], credentials
-PUT  /api/items   origins = [\"http://127.0.0.1:3000\"], allow_headers = [\"X-Demo\", \"Content-Type\"],
-                  expose_headers = [\"X-Request-Id\"], max_age = 600
+#[policy(origins = [\"http://127.0.0.1:3000\"], credentials, methods = [\"PUT\"],
+         allow_headers = [\"X-Demo\", \"Content-Type\"], expose_headers = [\"X-Request-Id\"], max_age = 600)]
+struct DemoApi;
+
+POST /api/login, GET /api/me, PUT /api/items, this page and any unrouted path (404): DemoApi
+GET  /api/public  its own #[cors(origins = [\"*\"])], which overrides DemoApi: any origin, no credentials
 
 Open http://127.0.0.1:3000/ (allowed origin) and http://127.0.0.1:3001/ (refused origin) to see a
 browser call these endpoints.
@@ -143,6 +154,17 @@ fn known_session(value: &str) -> Option<u64> {
     (session >= 1 && session < NEXT_SESSION.load(Ordering::Relaxed)).then_some(session)
 }
 
+/// Unrouted API paths: a JSON 404 that `DemoApi` lets the allowed page read.
+async fn api_not_found(req: HttpRequest) -> HttpResponse {
+    json(
+        HttpResponse::NotFound(),
+        &format!(
+            r#"{{"error":"no route","method":"{}","see":"GET /"}}"#,
+            req.method()
+        ),
+    )
+}
+
 fn json(mut builder: actix_web::HttpResponseBuilder, body: &str) -> HttpResponse {
     builder
         .content_type("application/json")
@@ -151,7 +173,7 @@ fn json(mut builder: actix_web::HttpResponseBuilder, body: &str) -> HttpResponse
 
 /// One log line per request that reaches the API, with the CORS headers of the answer.
 /// Purely informative: it does not change the response.
-fn log_line(res: &ServiceResponse) -> String {
+fn log_line<B>(res: &ServiceResponse<B>) -> String {
     let req = res.request();
     let req_headers = req.headers();
     let origin = header_str(req_headers, header::ORIGIN).unwrap_or("(no Origin)");
@@ -183,9 +205,22 @@ fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-fn api_server() -> io::Result<Server> {
-    let server = HttpServer::new(|| {
+/// The API's services, apart from its middleware, so that the start-up listing sees them alone.
+fn api_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(public_data)
+        .service(login)
+        .service(me)
+        .service(update_items)
+        .route("/", web::get().to(api_index))
+        .default_service(web::to(api_not_found));
+}
+
+fn api_server(cors: Cors) -> io::Result<Server> {
+    let server = HttpServer::new(move || {
         App::new()
+            // Every request, preflights included, passes the policy before routing.
+            .wrap(cors)
+            // Registered last, so it runs first (outside the policy) and logs its preflight answers.
             .wrap_fn(|req, srv| {
                 let pending = srv.call(req);
                 async move {
@@ -194,11 +229,7 @@ fn api_server() -> io::Result<Server> {
                     Ok(res)
                 }
             })
-            .service(public_data)
-            .service(login)
-            .service(me)
-            .service(update_items)
-            .route("/", web::get().to(api_index))
+            .configure(api_routes)
     })
     .workers(2)
     .shutdown_timeout(2)
@@ -253,16 +284,17 @@ CORS demo: three servers on the loopback interface only. Press Ctrl-C to stop.
 
   Allowed page  http://{HOST}:{ALLOWED_PAGE_PORT}/   its origin is in the API's allowlist
   Refused page  http://{HOST}:{REFUSED_PAGE_PORT}/   the same page, from an origin the API refuses
-  API           http://{HOST}:{API_PORT}/   endpoints annotated with #[cors(...)]
+  API           http://{HOST}:{API_PORT}/   App::new().wrap(DemoApi), one per-handler #[cors(...)]
 
 Open both pages in a browser (type the addresses exactly: http://localhost:{ALLOWED_PAGE_PORT} is a
 different origin, and the API does not list it). Each page calls the API with fetch and shows a table:
 
-  on :{ALLOWED_PAGE_PORT}  the simple GET, the login, /api/me with the session cookie and the PUT with
-            X-Demo succeed (the page can read X-Request-Id); the credentialed call to the \"*\"
-            endpoint and the PUT with the unlisted header X-Unlisted are blocked by the browser.
-  on :{REFUSED_PAGE_PORT}  only the simple GET of the public (\"*\") endpoint succeeds; every call to
-            the restricted endpoints is blocked by the browser (fetch rejects with a TypeError).
+  on :{ALLOWED_PAGE_PORT}  the simple GET, the login, /api/me with the session cookie, the PUT with
+            X-Demo (the page can read X-Request-Id) and even the 404 of an unrouted path succeed;
+            the credentialed call to the \"*\" endpoint (its own #[cors] overrides the app's
+            policy) and the PUT with the unlisted header X-Unlisted are blocked by the browser.
+  on :{REFUSED_PAGE_PORT}  only the simple GET of the public (\"*\") endpoint succeeds; every other call,
+            the 404 included, is blocked by the browser (fetch rejects with a TypeError).
 
 Every request that reaches the API is logged below. Refused preflights show up as OPTIONS
 lines, and the PUT or POST behind them never arrives. The browser's own CORS messages are in
@@ -273,7 +305,19 @@ its DevTools console.
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    match run().await {
+    // The reason for every refusal, next to each request: `RUST_LOG` overrides it.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors_runtime=debug"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Origins from the environment are checked here, before anything is bound or served.
+    let cors = match DemoApi::try_cors() {
+        Ok(cors) => cors,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cors).await {
         Ok(()) => {
             println!("CORS demo stopped.");
             ExitCode::SUCCESS
@@ -285,14 +329,19 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> io::Result<()> {
+async fn run(cors: Cors) -> io::Result<()> {
     // Bind everything first, so a busy port stops the demo before anything is printed.
     let servers = [
-        api_server()?,
+        api_server(cors)?,
         page_server(ALLOWED_PAGE_PORT)?,
         page_server(REFUSED_PAGE_PORT)?,
     ];
     print_banner();
+    if let Some(listing) =
+        cors_runtime::Listing::of_app(App::new().wrap(cors).configure(api_routes)).await
+    {
+        println!("CORS policies of the API:\n{listing}");
+    }
 
     // Each server stops on Ctrl-C (SIGINT) or SIGTERM by itself; wait for all three.
     let running: Vec<_> = servers.into_iter().map(rt::spawn).collect();

@@ -1,0 +1,483 @@
+//! Origins read when the app starts: the environment variables and configuration values a policy
+//! names (`env("VAR")`, `config("key")`), combined with its literal origins and checked by the
+//! very checks the attribute runs at compile time ([`crate::check::check_origins`]), against the rest
+//! of the policy (credentials, `dangerously_allow_insecure_origins`).
+//!
+//! What an unset and an empty variable mean:
+//! - **unset**, without a default: an error. The policy does not silently become "no CORS" or
+//!   "any origin"; `env("VAR", default = "...")` states what unset means;
+//! - **empty** (or only separators): the variable adds no origin. If the policy then has no
+//!   origin at all, that is an error too (`origins-required`).
+
+use std::fmt;
+
+use crate::check::{check_origins, split_origins};
+use crate::diagnostic::{Ctxt, Diagnostic, Level};
+use crate::model::{OriginSource, Origins, Policy};
+use crate::raw::{List, Spanned};
+use crate::rules::Rule;
+
+/// Where an entry being checked at start-up came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The `n`th literal of the attribute (from 1).
+    Literal(usize),
+    /// The `n`th entry of an environment variable (from 1).
+    Env {
+        /// The variable.
+        var: String,
+        /// The entry's place in it.
+        n: usize,
+    },
+    /// The `n`th entry of a variable's default, the variable being unset.
+    Default {
+        /// The variable.
+        var: String,
+        /// The entry's place in the default.
+        n: usize,
+    },
+    /// The `n`th entry of a configuration value.
+    Config {
+        /// The key the application read it from.
+        key: String,
+        /// The entry's place in it.
+        n: usize,
+    },
+    /// A source as a whole (an unset variable, a missing configuration value).
+    Source(OriginSource),
+    /// The policy's origins as a whole, or one of its keys (`credentials`).
+    Policy(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Literal(n) => write!(f, "origin {n} written in the attribute"),
+            Origin::Env { var, n } => write!(f, "entry {n} of environment variable `{var}`"),
+            Origin::Default { var, n } => {
+                write!(
+                    f,
+                    "entry {n} of the default of `{var}` (the variable is not set)"
+                )
+            }
+            Origin::Config { key, n } => write!(f, "entry {n} of configuration key `{key}`"),
+            Origin::Source(source) => write!(f, "{source}"),
+            Origin::Policy(what) => write!(f, "the policy's {what}"),
+        }
+    }
+}
+
+/// One finding at start-up: the diagnostic, where its entry came from, and the entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What is wrong, the rule, the note and the help, as at compile time.
+    pub diagnostic: Diagnostic<usize>,
+    /// Where the entry came from.
+    pub origin: Origin,
+    /// The entry as read, when the finding is about one.
+    pub entry: Option<String>,
+}
+
+impl fmt::Display for Finding {
+    /// `error: ...`, then `--> where: "entry"`, then the note, help and rule, like a compiler
+    /// error.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.diagnostic;
+        let level = match d.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        writeln!(f, "{level}: {}", d.message)?;
+        match &self.entry {
+            Some(entry) => writeln!(f, "  --> {}: {entry:?}", self.origin)?,
+            None => writeln!(f, "  --> {}", self.origin)?,
+        }
+        if let Some(note) = &d.note {
+            writeln!(f, "   = note: {note}")?;
+        }
+        if let Some(help) = &d.help {
+            writeln!(f, "   = help: {help}")?;
+        }
+        write!(f, "   = rule: cors::{}", d.rule.name())
+    }
+}
+
+/// Resolves `policy`'s origin sources: each variable through `env`, each configuration value
+/// from `config` (the origins the application hands over, with the key they came from). Returns
+/// the policy with its origins complete and no sources left, or every error found.
+pub fn resolve(
+    name: &str,
+    policy: &Policy,
+    env: impl Fn(&str) -> Option<String>,
+    config: Option<(&str, &[String])>,
+) -> Result<Policy, Vec<Finding>> {
+    if policy.origin_sources.is_empty() && config.is_none() {
+        return Ok(policy.clone());
+    }
+    let mut table: Vec<(Origin, Option<String>)> = Vec::new();
+    let mut at = |origin: Origin, entry: Option<String>| {
+        table.push((origin, entry));
+        table.len() - 1
+    };
+    let mut cx: Ctxt<usize> = Ctxt::default();
+    let mut items: Vec<Spanned<String, usize>> = Vec::new();
+    if let Origins::List { exact, patterns } = &policy.origins {
+        let literals = exact
+            .iter()
+            .cloned()
+            .chain(patterns.iter().map(|p| p.to_string()));
+        for (i, entry) in literals.enumerate() {
+            let span = at(Origin::Literal(i + 1), Some(entry.clone()));
+            items.push(Spanned::new(entry, span));
+        }
+    } else {
+        // `"*"` with sources is refused at compile time; a policy decoded from elsewhere keeps
+        // its `"*"` and meets the same check as any other entry.
+        let span = at(Origin::Literal(1), Some("*".to_owned()));
+        items.push(Spanned::new("*".to_owned(), span));
+    }
+    let mut config_used = false;
+    for source in &policy.origin_sources {
+        match source {
+            OriginSource::Env { var, default } => {
+                let (value, from_default) = match (env(var), default) {
+                    (Some(value), _) => (value, false),
+                    (None, Some(default)) => (default.clone(), true),
+                    (None, None) => {
+                        let span = at(Origin::Source(source.clone()), None);
+                        cx.error(Rule::OriginsRequired, span, format!("environment variable `{var}` is not set"))
+                            .note("without it the policy would allow no origin, or any: neither is assumed")
+                            .help(format!("set it to your frontends' origins, separated by commas (`{var}=https://app.example.com`), or state what unset means with `env(\"{var}\", default = \"...\")`"));
+                        continue;
+                    }
+                };
+                for (i, entry) in split_origins(&value).enumerate() {
+                    let origin = if from_default {
+                        Origin::Default {
+                            var: var.clone(),
+                            n: i + 1,
+                        }
+                    } else {
+                        Origin::Env {
+                            var: var.clone(),
+                            n: i + 1,
+                        }
+                    };
+                    let span = at(origin, Some(entry.to_owned()));
+                    items.push(Spanned::new(entry.to_owned(), span));
+                }
+            }
+            OriginSource::Config { key } => match config {
+                Some((given_key, values)) => {
+                    config_used = true;
+                    let key = if given_key.is_empty() { key } else { given_key };
+                    for (i, entry) in values.iter().flat_map(|v| split_origins(v)).enumerate() {
+                        let span = at(
+                            Origin::Config {
+                                key: key.to_owned(),
+                                n: i + 1,
+                            },
+                            Some(entry.to_owned()),
+                        );
+                        items.push(Spanned::new(entry.to_owned(), span));
+                    }
+                }
+                None => {
+                    let span = at(Origin::Source(source.clone()), None);
+                    cx.error(Rule::OriginsRequired, span, format!("the origins of configuration key `{key}` were not handed to the policy"))
+                        .note("the policy's attribute says its origins come from the application's configuration")
+                        .help(format!("build the middleware with `{name}::with_origins(...)`, passing the origins read from the configuration"));
+                }
+            },
+        }
+    }
+    if let (Some((key, _)), false) = (config, config_used) {
+        let span = at(Origin::Policy("origins"), None);
+        cx.error(Rule::OriginsRequired, span, format!("origins from configuration key `{key}` were handed to a policy that does not take any"))
+            .help("add `config(\"...\")` to the policy's `origins`, or do not pass configured origins");
+    }
+    // A source already reported leaves the list short: no second error about it.
+    let sources_failed = cx.has_errors();
+    let key = at(Origin::Policy("origins (all sources together)"), None);
+    if items.is_empty() && !sources_failed {
+        let read: Vec<String> = policy
+            .origin_sources
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        cx.error(
+            Rule::OriginsRequired,
+            key,
+            "the policy has no origin: the attribute lists none, and every source is empty",
+        )
+        .note(format!("read: {}", read.join(", ")))
+        .help(
+            "give the variable or configuration value your frontends' origins, separated by commas",
+        );
+    }
+    let credentials = policy
+        .credentials
+        .then(|| Spanned::new(true, at(Origin::Policy("`credentials`"), None)));
+    let opt_out = policy.allow_insecure_origins.then(|| {
+        Spanned::new(
+            true,
+            at(Origin::Policy("`dangerously_allow_insecure_origins`"), None),
+        )
+    });
+    let list = List {
+        key,
+        items,
+        // The emptiness of the whole was judged above, with the sources in view.
+        malformed: true,
+    };
+    let origins = check_origins(&mut cx, &list, credentials.as_ref(), opt_out.as_ref());
+    let findings: Vec<Finding> = cx
+        .into_diagnostics()
+        .into_iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|diagnostic| {
+            let (origin, entry) = table
+                .get(diagnostic.span)
+                .cloned()
+                .unwrap_or((Origin::Policy("origins"), None));
+            Finding {
+                diagnostic,
+                origin,
+                entry,
+            }
+        })
+        .collect();
+    if !findings.is_empty() {
+        return Err(findings);
+    }
+    Ok(Policy {
+        origins,
+        origin_sources: Vec::new(),
+        ..policy.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HostPattern, OriginPattern, PortPattern};
+
+    fn policy(sources: Vec<OriginSource>, credentials: bool) -> Policy {
+        Policy {
+            origins: Origins::List {
+                exact: vec!["https://app.example.com".into()],
+                patterns: vec![OriginPattern {
+                    scheme: "http".into(),
+                    host: HostPattern::Exact("localhost".into()),
+                    port: PortPattern::Any,
+                }],
+            },
+            credentials,
+            allow_methods: vec!["GET".into()],
+            routed_methods: Some(vec!["GET".into()]),
+            allow_headers: Vec::new(),
+            allow_any_header: false,
+            expose_headers: Vec::new(),
+            expose_any_header: false,
+            max_age: None,
+            allow_insecure_origins: false,
+            origin_sources: sources,
+        }
+    }
+
+    fn env(var: &str) -> OriginSource {
+        OriginSource::Env {
+            var: var.into(),
+            default: None,
+        }
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    fn rules(findings: &[Finding]) -> Vec<(Rule, Origin)> {
+        findings
+            .iter()
+            .map(|f| (f.diagnostic.rule, f.origin.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_value_joins_the_literals() {
+        let p = policy(vec![env("ORIGINS")], true);
+        let resolved = resolve(
+            "P",
+            &p,
+            vars(&[(
+                "ORIGINS",
+                "https://b.example.com, https://*.c.example.com\thttps://d.example.com",
+            )]),
+            None,
+        )
+        .expect("valid");
+        let Origins::List { exact, patterns } = resolved.origins else {
+            panic!("a list");
+        };
+        assert_eq!(
+            exact,
+            [
+                "https://app.example.com",
+                "https://b.example.com",
+                "https://d.example.com"
+            ]
+        );
+        assert_eq!(patterns.len(), 2);
+        assert!(resolved.origin_sources.is_empty());
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once_with_where_it_came_from() {
+        let p = policy(vec![env("ORIGINS")], true);
+        let findings = resolve("P", &p,
+            vars(&[(
+                "ORIGINS",
+                "https://b.example.com/,null,http://evil.example.net,https://*.com,https://app.example.com,*",
+            )]),
+            None,
+        )
+        .expect_err("invalid");
+        let at = |n| Origin::Env {
+            var: "ORIGINS".into(),
+            n,
+        };
+        assert_eq!(
+            rules(&findings),
+            vec![
+                (Rule::OriginSyntax, at(1)),
+                (Rule::OriginNull, at(2)),
+                (Rule::InsecureCredentials, at(3)),
+                (Rule::PublicSuffixPattern, at(4)),
+                (Rule::DuplicateOrigin, at(5)),
+                (Rule::WildcardCredentials, at(6)),
+                (Rule::WildcardCredentials, Origin::Policy("`credentials`")),
+                // The literal is covered by the configured `*.com` (refused, yet a pattern).
+                (Rule::DuplicateOrigin, Origin::Literal(1)),
+                (Rule::WildcardAlone, at(6)),
+            ]
+        );
+        let text = findings[0].to_string();
+        assert!(
+            text.contains(
+                "--> entry 1 of environment variable `ORIGINS`: \"https://b.example.com/\""
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("did you mean `\"https://b.example.com\"`?"),
+            "{text}"
+        );
+        assert!(text.ends_with("= rule: cors::origin-syntax"), "{text}");
+    }
+
+    #[test]
+    fn unset_and_empty() {
+        let p = policy(vec![env("ORIGINS")], false);
+        let findings = resolve("P", &p, vars(&[]), None).expect_err("unset");
+        assert_eq!(
+            rules(&findings),
+            vec![(Rule::OriginsRequired, Origin::Source(env("ORIGINS")))]
+        );
+        // Empty: adds nothing; the literals remain.
+        let resolved = resolve("P", &p, vars(&[("ORIGINS", " , ")]), None).expect("empty");
+        assert_eq!(resolved.origins, p.origins);
+        // Empty, and nothing else: no origin at all.
+        let only = Policy {
+            origins: Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            ..p.clone()
+        };
+        let findings = resolve("P", &only, vars(&[("ORIGINS", "")]), None).expect_err("none");
+        assert_eq!(
+            rules(&findings),
+            vec![(
+                Rule::OriginsRequired,
+                Origin::Policy("origins (all sources together)")
+            )]
+        );
+        // A default states what unset means.
+        let defaulted = policy(
+            vec![OriginSource::Env {
+                var: "ORIGINS".into(),
+                default: Some("https://b.example.com/".into()),
+            }],
+            false,
+        );
+        let findings = resolve("P", &defaulted, vars(&[]), None).expect_err("bad default");
+        assert_eq!(
+            rules(&findings),
+            vec![(
+                Rule::OriginSyntax,
+                Origin::Default {
+                    var: "ORIGINS".into(),
+                    n: 1
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn the_any_origin_needs_no_credentials_and_stands_alone() {
+        let only = Policy {
+            origins: Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            ..policy(vec![env("ORIGINS")], false)
+        };
+        let resolved = resolve("P", &only, vars(&[("ORIGINS", "*")]), None).expect("any");
+        assert_eq!(resolved.origins, Origins::Any);
+    }
+
+    #[test]
+    fn configuration_values() {
+        let p = policy(
+            vec![OriginSource::Config {
+                key: "cors.origins".into(),
+            }],
+            false,
+        );
+        let given = vec![
+            "https://b.example.com".to_owned(),
+            "https://app.example.com".to_owned(),
+        ];
+        let findings =
+            resolve("P", &p, vars(&[]), Some(("settings.cors", &given))).expect_err("dup");
+        assert_eq!(
+            rules(&findings),
+            vec![(
+                Rule::DuplicateOrigin,
+                Origin::Config {
+                    key: "settings.cors".into(),
+                    n: 2
+                }
+            )]
+        );
+        let findings = resolve("P", &p, vars(&[]), None).expect_err("not given");
+        assert_eq!(findings[0].diagnostic.rule, Rule::OriginsRequired);
+        let findings = resolve(
+            "P",
+            &policy(Vec::new(), false),
+            vars(&[]),
+            Some(("k", &given)),
+        )
+        .expect_err("not taken");
+        assert_eq!(findings[0].diagnostic.rule, Rule::OriginsRequired);
+    }
+}

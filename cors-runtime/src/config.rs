@@ -1,0 +1,209 @@
+//! Origins from the environment and from configuration files, checked when the app starts by the
+//! same code as the attribute at compile time (`cors_policy::resolve`).
+//!
+//! In the attribute (of `#[cors]` or `#[policy]`): `origins = env("APP_CORS_ORIGINS")`, or mixed
+//! with literals, `origins = ["https://app.example.com", env("APP_EXTRA_ORIGINS", default = "")]`;
+//! for a named policy, `config("cors.origins")` too, filled by [`NamedPolicy::with_origins`]
+//! from a [`ConfiguredOrigins`] read with serde. Values are separated by commas and/or
+//! whitespace and may use `*.` and `:*` patterns.
+//!
+//! - An unset variable without a default is an error; an empty one adds no origin (and if the
+//!   policy is then left without any origin, that is an error too).
+//! - Every error is reported at once, naming the variable or configuration key, the entry, the
+//!   rule and the fix, with the suggestions of the compile-time checks.
+//! - Check in `main` with [`NamedPolicy::try_cors`] or [`NamedPolicy::with_origins`] to report
+//!   errors yourself. If you do not, a bad value stops the process with the full message on
+//!   standard error and exit status 1 when the app is built, before it serves any request.
+//!
+//! [`NamedPolicy::with_origins`]: crate::NamedPolicy::with_origins
+//! [`NamedPolicy::try_cors`]: crate::NamedPolicy::try_cors
+
+use std::fmt;
+
+use cors_policy::resolve::Finding;
+use cors_policy::Policy;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// Origins read from a configuration file, for a named policy whose `origins` include
+/// `config("key")`. Deserializes from a list of strings or from one string of origins separated
+/// by commas and/or whitespace; serializes as a list. Nothing is checked when it is read: the
+/// policy checks the entries, all at once, when it is handed them.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Settings {
+///     cors_origins: cors_runtime::ConfiguredOrigins,
+/// }
+/// let from_list: Settings = serde_json::from_str(r#"{"cors_origins": ["https://a.example.com"]}"#).unwrap();
+/// let from_string: Settings = serde_json::from_str(r#"{"cors_origins": "https://a.example.com, https://b.example.com"}"#).unwrap();
+/// assert_eq!(from_string.cors_origins.entries(), ["https://a.example.com", "https://b.example.com"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfiguredOrigins {
+    entries: Vec<String>,
+    key: String,
+}
+
+impl ConfiguredOrigins {
+    /// Origins given in code.
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(entries: I) -> Self {
+        Self {
+            entries: entries
+                .into_iter()
+                .map(Into::into)
+                .flat_map(|e: String| {
+                    cors_policy::check::split_origins(&e)
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            key: String::new(),
+        }
+    }
+
+    /// Names the configuration key they were read from, for messages (by default, the key
+    /// written in the policy's `config("...")`).
+    pub fn from_key(mut self, key: impl Into<String>) -> Self {
+        self.key = key.into();
+        self
+    }
+
+    /// The entries, in order.
+    pub fn entries(&self) -> &[String] {
+        &self.entries
+    }
+
+    /// The key given with [`ConfiguredOrigins::from_key`], or `""`.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfiguredOrigins {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OriginsVisitor;
+
+        impl<'de> Visitor<'de> for OriginsVisitor {
+            type Value = ConfiguredOrigins;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of origins, or one string of origins separated by commas")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(ConfiguredOrigins::new([value]))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<String> = Vec::new();
+                while let Some(entry) = seq.next_element::<String>()? {
+                    entries.push(entry);
+                }
+                Ok(ConfiguredOrigins::new(entries))
+            }
+        }
+
+        deserializer.deserialize_any(OriginsVisitor)
+    }
+}
+
+impl Serialize for ConfiguredOrigins {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.entries.len()))?;
+        for entry in &self.entries {
+            seq.serialize_element(entry)?;
+        }
+        seq.end()
+    }
+}
+
+/// Why a policy cannot start: every error found in its origins, each with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupError {
+    policy: String,
+    findings: Vec<Finding>,
+}
+
+impl StartupError {
+    /// The findings, in the order found.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+}
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.findings.len();
+        write!(
+            f,
+            "the CORS policy {} cannot start: {n} error{} in its origins",
+            self.policy,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for finding in &self.findings {
+            write!(f, "\n\n{finding}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+/// Resolves `policy`'s origins from the process environment and `configured`. `name` is the
+/// policy's type for a named policy (`Api`), `label` how messages name the policy.
+pub(crate) fn resolve(
+    label: &str,
+    name: &str,
+    policy: &Policy,
+    configured: Option<&ConfiguredOrigins>,
+) -> Result<Policy, StartupError> {
+    let config = configured.map(|c| (c.key(), c.entries()));
+    cors_policy::resolve(name, policy, |var| std::env::var(var).ok(), config).map_err(|findings| {
+        StartupError {
+            policy: label.to_owned(),
+            findings,
+        }
+    })
+}
+
+/// What happens to an error nobody checked: the process stops before it serves a request, with
+/// the whole message. Never a half-working server, never actix-web's "can not start server
+/// service 0".
+pub(crate) fn exit(error: &StartupError) -> ! {
+    eprintln!("error: {error}");
+    std::process::exit(1)
+}
+
+/// Where each origin read at start-up came from, for the listing: the entries of every source of
+/// `written` (the policy before resolution), as read.
+pub(crate) fn provenance(
+    written: &Policy,
+    configured: Option<&ConfiguredOrigins>,
+) -> Vec<(String, crate::listing::OriginSource)> {
+    use cors_policy::OriginSource as Source;
+    let mut out = Vec::new();
+    for source in &written.origin_sources {
+        match source {
+            Source::Env { var, default } => {
+                let value = std::env::var(var).ok().or_else(|| default.clone());
+                for entry in value
+                    .iter()
+                    .flat_map(|v| cors_policy::check::split_origins(v))
+                {
+                    out.push((
+                        entry.to_owned(),
+                        crate::listing::OriginSource::Env(var.clone()),
+                    ));
+                }
+            }
+            Source::Config { .. } => {
+                for entry in configured.iter().flat_map(|c| c.entries()) {
+                    out.push((entry.clone(), crate::listing::OriginSource::Config));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! Why a request was refused, as [`tracing`] events on the `cors_runtime` target: every refusal
+//! at `DEBUG`, every grant at `TRACE`, nothing at `INFO` or above.
+//!
+//! Zero cost when nobody listens: the request path decides exactly as before and only then asks
+//! `tracing` whether the event is enabled (a load and a comparison when no subscriber is set or
+//! the level is off). Only in the enabled branch is the reason worked out again from the request
+//! and the route pattern looked up (which allocates).
+//!
+//! Fields of every event:
+//! - `route`: the route pattern with its scope prefix (`/api/items/{id}`), as actix-web's
+//!   `match_pattern` gives it; for a preflight answered by an app- or scope-wide policy before
+//!   routing, the pattern of the first resource whose path matches, whatever its guards; when no
+//!   resource matches, [`NO_ROUTE`];
+//! - `origin`: the request's `Origin` (non-UTF-8 bytes replaced);
+//! - `kind`: `preflight` or `actual`;
+//! - refusals only: `reason`, one of [`Refusal::as_str`]; `header`, the first refused header
+//!   name, for `header-not-allowed` only; `method`, the requested method, for preflights.
+//!
+//! Actual requests without an `Origin` are not CORS requests: no event.
+
+use std::borrow::Cow;
+
+use actix_web::http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use actix_web::HttpRequest;
+use tracing::Level;
+
+use crate::compiled::Compiled;
+
+/// The `route` field when no resource matches the request's path (a 404).
+pub const NO_ROUTE: &str = "(no route)";
+
+/// Why a CORS request was refused: the `reason` field of the `DEBUG` events on the
+/// `cors_runtime` target. The names [`Refusal::as_str`] gives are stable: match on them in log
+/// queries. New reasons may be added.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Refusal {
+    /// `origin-not-allowed`: the `Origin` is not one the policy allows (preflights and actual
+    /// requests alike; an actual response then carries no `Access-Control-Allow-Origin`).
+    OriginNotAllowed,
+    /// `method-not-allowed`: the preflight's `Access-Control-Request-Method` is routed but not
+    /// allowed by the policy.
+    MethodNotAllowed,
+    /// `header-not-allowed`: a name in `Access-Control-Request-Headers` is not allowed; the
+    /// event's `header` field names the first one.
+    HeaderNotAllowed,
+    /// `request-header-malformed`: `Access-Control-Request-Headers` holds a name that is not an
+    /// HTTP token, or more empty list elements than tolerated.
+    RequestHeaderMalformed,
+    /// `request-header-too-long`: `Access-Control-Request-Headers` is longer than the policy
+    /// could ever allow; refused unread.
+    RequestHeaderTooLong,
+    /// `preflight-on-guarded-route`: the route has `guard`s, which a preflight cannot be checked
+    /// against, so every preflight for it is refused.
+    PreflightOnGuardedRoute,
+}
+
+impl Refusal {
+    /// The stable name: `origin-not-allowed`, `method-not-allowed`, `header-not-allowed`,
+    /// `request-header-malformed`, `request-header-too-long`, `preflight-on-guarded-route`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Refusal::OriginNotAllowed => "origin-not-allowed",
+            Refusal::MethodNotAllowed => "method-not-allowed",
+            Refusal::HeaderNotAllowed => "header-not-allowed",
+            Refusal::RequestHeaderMalformed => "request-header-malformed",
+            Refusal::RequestHeaderTooLong => "request-header-too-long",
+            Refusal::PreflightOnGuardedRoute => "preflight-on-guarded-route",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The events' target.
+const TARGET: &str = "cors_runtime";
+
+/// A preflight was answered by `policy`: `granted` or refused (`guarded`: because its route
+/// has guards). Free unless the event is enabled.
+#[inline]
+pub(crate) fn preflight(req: &HttpRequest, policy: &Compiled, granted: bool, guarded: bool) {
+    if granted {
+        if tracing::enabled!(target: TARGET, Level::TRACE) {
+            granted_event(req, "preflight");
+        }
+    } else if tracing::enabled!(target: TARGET, Level::DEBUG) {
+        let (reason, header) = if guarded {
+            (Refusal::PreflightOnGuardedRoute, None)
+        } else {
+            policy.explain(req.headers())
+        };
+        refused_event(req, "preflight", reason, header.as_deref());
+    }
+}
+
+/// The response of an actual request got `policy`'s headers: `granted` when its origin is
+/// allowed. Requests without `Origin` are not CORS requests: no event. Free unless enabled.
+#[inline]
+pub(crate) fn actual(req: &HttpRequest, granted: bool) {
+    if granted {
+        if tracing::enabled!(target: TARGET, Level::TRACE) && req.headers().contains_key(ORIGIN) {
+            granted_event(req, "actual");
+        }
+    } else if tracing::enabled!(target: TARGET, Level::DEBUG) && req.headers().contains_key(ORIGIN)
+    {
+        refused_event(req, "actual", Refusal::OriginNotAllowed, None);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn granted_event(req: &HttpRequest, kind: &'static str) {
+    let route = route(req);
+    let origin = header_text(req.headers(), ORIGIN.as_str());
+    tracing::event!(
+        target: TARGET,
+        Level::TRACE,
+        route = %route,
+        origin = %origin,
+        kind,
+        "CORS request granted"
+    );
+}
+
+#[cold]
+#[inline(never)]
+fn refused_event(req: &HttpRequest, kind: &'static str, reason: Refusal, header: Option<&str>) {
+    let route = route(req);
+    let headers = req.headers();
+    let origin = header_text(headers, ORIGIN.as_str());
+    let reason = reason.as_str();
+    if kind == "actual" {
+        tracing::event!(target: TARGET, Level::DEBUG, route = %route, origin = %origin, kind, reason, "CORS request refused");
+        return;
+    }
+    let method = header_text(headers, ACCESS_CONTROL_REQUEST_METHOD.as_str());
+    match header {
+        Some(header) => tracing::event!(
+            target: TARGET,
+            Level::DEBUG,
+            route = %route,
+            origin = %origin,
+            kind,
+            reason,
+            method = %method,
+            header,
+            "CORS request refused"
+        ),
+        None => tracing::event!(
+            target: TARGET,
+            Level::DEBUG,
+            route = %route,
+            origin = %origin,
+            kind,
+            reason,
+            method = %method,
+            "CORS request refused"
+        ),
+    }
+}
+
+/// The route pattern with its scope prefix, or [`NO_ROUTE`].
+fn route(req: &HttpRequest) -> Cow<'static, str> {
+    match req.match_pattern() {
+        Some(pattern) => Cow::Owned(pattern),
+        None => Cow::Borrowed(NO_ROUTE),
+    }
+}
+
+/// A request header's first value as text, invalid UTF-8 replaced; empty when absent.
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Cow<'a, str> {
+    headers
+        .get(name)
+        .map_or(Cow::Borrowed(""), |v| String::from_utf8_lossy(v.as_bytes()))
+}

@@ -1,0 +1,257 @@
+//! Origins from the environment and from configuration files (`env("VAR")`, `config("key")`),
+//! checked when the app starts by the same checks as the attribute. The start-up messages are
+//! snapshotted in `tests/startup/*.txt`, like the compile errors: regenerate them with
+//! `CORS_SNAPSHOTS=overwrite cargo test -p cors-tests --test configured_origins` and read the
+//! diff.
+//!
+//! Environment variables are the process's: every test uses variables and policies of its own,
+//! since tests run in parallel and a named policy reads its variables once per process.
+
+use std::path::Path;
+
+use actix_web::test as actix_test;
+use actix_web::{get, App, HttpResponse};
+use cors_runtime::{cors, policy, ConfiguredOrigins, NamedPolicy};
+
+/// Compares `text` with the snapshot `tests/startup/{name}.txt`.
+fn snapshot(name: &str, text: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("startup")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("CORS_SNAPSHOTS").is_some_and(|v| v == "overwrite") {
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("snapshot directory");
+        std::fs::write(&path, text).expect("snapshot written");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "no snapshot {}: run with CORS_SNAPSHOTS=overwrite",
+            path.display()
+        )
+    });
+    assert_eq!(text, expected, "snapshot {name} differs");
+}
+
+fn set(var: &str, value: &str) {
+    // Edition 2021: `set_var` is safe to call; each test owns its variables.
+    std::env::set_var(var, value);
+}
+
+#[policy(origins = env("CFG_TEST_GOOD"), credentials)]
+struct Good;
+
+#[get("/items")]
+async fn items() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_good_value() {
+    set(
+        "CFG_TEST_GOOD",
+        "https://app.example.com, https://*.partner.example.org http://localhost:*",
+    );
+    let cors = Good::try_cors().expect("a good value");
+    let app = actix_test::init_service(App::new().wrap(cors).service(items)).await;
+    for (origin, expected) in [
+        ("https://app.example.com", true),
+        ("https://a.partner.example.org", true),
+        ("http://localhost:5173", true),
+        ("https://evil.example.net", false),
+        ("https://partner.example.org", false),
+    ] {
+        let req = actix_test::TestRequest::get()
+            .uri("/items")
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = actix_test::call_service(&app, req).await;
+        let got = res
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(got.as_deref(), expected.then_some(origin), "{origin}");
+    }
+}
+
+#[policy(origins = env("CFG_TEST_BAD"), credentials)]
+struct Bad;
+
+#[test]
+fn every_kind_of_bad_value_at_once() {
+    set(
+        "CFG_TEST_BAD",
+        "https://app.example.com/, null, HTTPS://App.example.com, http://evil.example.net, \
+         https://*.github.io, https://app.example.com:443, https://a.example.com https://a.example.com, *",
+    );
+    let error = Bad::try_cors().expect_err("bad values");
+    snapshot("every_kind_of_bad_value", &error.to_string());
+}
+
+#[policy(origins = env("CFG_TEST_UNSET"))]
+struct Unset;
+
+#[policy(origins = env("CFG_TEST_EMPTY"))]
+struct Empty;
+
+#[policy(origins = ["https://app.example.com", env("CFG_TEST_EMPTY_EXTRA")])]
+struct EmptyExtra;
+
+#[policy(origins = ["https://app.example.com", env("CFG_TEST_DEFAULTED", default = "")])]
+struct Defaulted;
+
+#[test]
+fn unset_and_empty_variables() {
+    let error = Unset::try_cors().expect_err("unset");
+    snapshot("unset_variable", &error.to_string());
+    set("CFG_TEST_EMPTY", " ,, ");
+    let error = Empty::try_cors().expect_err("empty and nothing else");
+    snapshot("empty_variable_and_no_literal", &error.to_string());
+    set("CFG_TEST_EMPTY_EXTRA", "");
+    assert!(EmptyExtra::try_cors().is_ok(), "empty adds nothing");
+    assert!(
+        Defaulted::try_cors().is_ok(),
+        "the default states what unset means"
+    );
+}
+
+#[policy(origins = ["https://app.example.com", env("CFG_TEST_MIX")], credentials)]
+struct Mixed;
+
+#[test]
+fn literals_and_configured_origins_are_checked_together() {
+    set(
+        "CFG_TEST_MIX",
+        "https://app.example.com, http://staging.example.com",
+    );
+    let error = Mixed::try_cors().expect_err("duplicate and insecure");
+    snapshot("literals_and_configured", &error.to_string());
+}
+
+#[policy(origins = config("cors.origins"), credentials, allow_headers = ["Content-Type"])]
+struct FromConfig;
+
+#[derive(serde::Deserialize)]
+struct Settings {
+    cors: CorsSettings,
+}
+
+#[derive(serde::Deserialize)]
+struct CorsSettings {
+    origins: ConfiguredOrigins,
+}
+
+#[actix_web::test]
+async fn from_a_toml_or_json_file() {
+    let toml_settings: Settings = toml::from_str(
+        "[cors]\norigins = [\"https://app.example.com\", \"https://admin.example.com\"]\n",
+    )
+    .expect("toml");
+    let json_settings: Settings = serde_json::from_str(
+        r#"{"cors": {"origins": "https://app.example.com https://admin.example.com"}}"#,
+    )
+    .expect("json");
+    assert_eq!(toml_settings.cors.origins, json_settings.cors.origins);
+    assert_eq!(
+        serde_json::to_string(&json_settings.cors.origins).expect("serializes"),
+        r#"["https://app.example.com","https://admin.example.com"]"#
+    );
+    let cors = FromConfig::with_origins(&toml_settings.cors.origins).expect("good origins");
+    let app = actix_test::init_service(App::new().wrap(cors).service(items)).await;
+    let req = actix_test::TestRequest::get()
+        .uri("/items")
+        .insert_header(("Origin", "https://admin.example.com"))
+        .to_request();
+    let res = actix_test::call_service(&app, req).await;
+    assert_eq!(
+        res.headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.as_bytes()),
+        Some(&b"https://admin.example.com"[..])
+    );
+
+    let bad: Settings =
+        toml::from_str("[cors]\norigins = \"https://app.example.com/ null\"\n").expect("toml");
+    let error =
+        FromConfig::with_origins(&bad.cors.origins.from_key("cors.origins in settings.toml"))
+            .expect_err("bad origins");
+    snapshot("configuration_file", &error.to_string());
+    let error = FromConfig::try_cors().expect_err("not handed over");
+    snapshot("configuration_not_handed_over", &error.to_string());
+}
+
+/// A handler's own policy with origins from the environment, read when the app is built.
+#[cors(origins = ["https://app.example.com", env("CFG_TEST_HANDLER")])]
+#[get("/handler")]
+async fn handler() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_handler_reads_its_variables_when_the_app_is_built() {
+    set("CFG_TEST_HANDLER", "https://extra.example.com");
+    let app = actix_test::init_service(App::new().service(handler)).await;
+    for origin in ["https://app.example.com", "https://extra.example.com"] {
+        let req = actix_test::TestRequest::get()
+            .uri("/handler")
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = actix_test::call_service(&app, req).await;
+        assert_eq!(
+            res.headers()
+                .get("access-control-allow-origin")
+                .map(|v| v.as_bytes()),
+            Some(origin.as_bytes()),
+            "{origin}"
+        );
+    }
+}
+
+#[policy(origins = env("CFG_TEST_BORROWED"))]
+struct Borrowed;
+
+/// A handler that takes a named policy whose origins come from the environment.
+#[cors(policy = Borrowed)]
+#[get("/borrowed")]
+async fn borrowed() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_handler_takes_a_named_policy_with_configured_origins() {
+    set("CFG_TEST_BORROWED", "https://borrowed.example.com");
+    let app = actix_test::init_service(App::new().service(borrowed)).await;
+    for (origin, granted) in [
+        ("https://borrowed.example.com", true),
+        ("https://app.example.com", false),
+    ] {
+        let req = actix_test::TestRequest::get()
+            .uri("/borrowed")
+            .insert_header(("Origin", origin))
+            .to_request();
+        let res = actix_test::call_service(&app, req).await;
+        assert_eq!(
+            res.headers()
+                .get("access-control-allow-origin")
+                .map(|v| v.as_bytes()),
+            granted.then_some(origin.as_bytes()),
+            "{origin}"
+        );
+    }
+}
+
+#[policy(origins = ["https://app.example.com", env("CFG_TEST_LISTED")])]
+struct Listed;
+
+#[actix_web::test]
+async fn the_listing_marks_origins_read_at_start_up() {
+    set("CFG_TEST_LISTED", "https://extra.example.com");
+    let cors = Listed::try_cors().expect("valid");
+    let listing = cors_runtime::Listing::of_app(App::new().wrap(cors).service(items))
+        .await
+        .expect("a listing");
+    let text = listing.to_string();
+    assert!(
+        text.contains("https://app.example.com, https://extra.example.com (env CFG_TEST_LISTED)"),
+        "{text}"
+    );
+}
