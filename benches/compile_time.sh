@@ -2,23 +2,30 @@
 # Compile-time cost of `#[cors]`, as users pay it (issue "Performance", compile-time targets):
 #  1. `cargo check` of a crate with N annotated handlers vs the same crate without `#[cors]`
 #     (dependencies already built; only the crate itself is timed; median of RUNS);
-#  2. a clean `cargo build` of a minimal actix-web app with cors-runtime vs without it.
+#  1b. `cargo check` of the same N handlers, plain, under one app-wide named policy
+#     (`#[policy(...)] struct Api;` and `App::new().wrap(Api)`) vs the same crate without CORS;
+#  2. a clean `cargo build` of a minimal actix-web app with cors-runtime vs without it, each in a
+#     target directory of its own, emptied first (so both start equally cold, whatever
+#     CARGO_TARGET_DIR the caller has set: with a shared one, the second build reused the
+#     first's dependencies and the ratio meant nothing).
 # Usage: benches/compile_time.sh [N=200] [RUNS=5] [--no-clean-build]
 # With COUNT_INSTRUCTIONS=1 (needs valgrind), step 1 also counts the instructions rustc executes
 # for each crate, non-incrementally: unlike seconds, that count does not depend on what else the
 # machine is doing, so it is the figure to compare across runs.
-# The generated crates live in target/compile-time/ and reuse the workspace's Cargo.lock, so the
-# versions match the workspace's. Prints a table; writes nothing outside target/.
+# The generated crates live in $CARGO_TARGET_DIR/compile-time/ (target/compile-time/ by default)
+# and reuse the workspace's Cargo.lock, so the versions match the workspace's. Steps 1 and 1b
+# build into the caller's target directory (CARGO_TARGET_DIR, else each crate's own target/).
+# Prints tables; writes nothing outside that directory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-200}
 runs=${2:-5}
 clean_build=1
 [[ "${3:-}" == "--no-clean-build" ]] && clean_build=0
-out="$root/target/compile-time"
+out="${CARGO_TARGET_DIR:-$root/target}/compile-time"
 mkdir -p "$out"
 
-gen_crate() { # dir with_cors handlers
+gen_crate() { # dir with_cors handlers; with_cors: 0 none, 1 `#[cors]` per handler, 2 app-wide policy
   local dir=$1 with=$2 count=$3
   mkdir -p "$dir/src"
   {
@@ -30,12 +37,16 @@ gen_crate() { # dir with_cors handlers
     echo '[workspace]'
     echo '[dependencies]'
     echo 'actix-web = { version = "4.18", default-features = false, features = ["macros"] }'
-    [[ $with == 1 ]] && echo "cors-runtime = { path = \"$root/cors-runtime\" }"
+    [[ $with != 0 ]] && echo "cors-runtime = { path = \"$root/cors-runtime\" }"
   } >"$dir/Cargo.toml"
   cp "$root/Cargo.lock" "$dir/Cargo.lock"
   {
     echo 'use actix_web::{App, HttpResponse};'
     [[ $with == 1 ]] && echo 'use cors_runtime::cors;'
+    if [[ $with == 2 ]]; then
+      echo '#[cors_runtime::policy(origins = ["https://app.example.com", "https://*.partner.example.org"], credentials, methods = ["PUT", "DELETE"], allow_headers = ["Content-Type", "X-Request-Id"], expose_headers = ["X-Trace"], max_age = 600)]'
+      echo 'struct Api;'
+    fi
     for ((i = 0; i < count; i++)); do
       if [[ $with == 1 ]]; then
         if ((i % 2 == 0)); then
@@ -48,7 +59,7 @@ gen_crate() { # dir with_cors handlers
       echo "async fn handler_$i() -> HttpResponse { HttpResponse::Ok().body(\"$i\") }"
     done
     echo 'fn main() {'
-    echo '    let _app = App::new()'
+    if [[ $with == 2 ]]; then echo '    let _app = App::new().wrap(Api)'; else echo '    let _app = App::new()'; fi
     for ((i = 0; i < count; i++)); do echo "        .service(handler_$i)"; done
     echo '    ;'
     echo '}'
@@ -85,32 +96,44 @@ WRAP
   touch "$dir/src/main.rs"
   : >"$out/callgrind.log"
   (cd "$dir" && CG_LOG="$out/callgrind.log" CARGO_INCREMENTAL=0 RUSTC_WRAPPER="$wrapper" cargo check -q)
-  grep -h "Collected" "$out/callgrind.log" | awk '{gsub(",", "", $NF); print $NF}' | head -n 1
+  local count
+  count=$(grep -h "Collected" "$out/callgrind.log" | awk '{gsub(",", "", $NF); print $NF}' | head -n 1)
+  [[ -n $count ]] || { echo "no instruction count for $dir: see $out/callgrind.log" >&2; return 1; }
+  echo "$count"
 }
 
 printf '## cargo check of a crate with %s handlers (median of %s, dependencies built)\n\n' "$n" "$runs"
 gen_crate "$out/check_with" 1 "$n"
 gen_crate "$out/check_without" 0 "$n"
+gen_crate "$out/check_policy" 2 "$n"
 with=$(time_check "$out/check_with")
 without=$(time_check "$out/check_without")
-printf '| variant | seconds |\n|---|---|\n| without #[cors] | %.2f |\n| with #[cors] | %.2f |\n| ratio | %.2f (target <= 1.30) |\n\n' \
-  "$without" "$with" "$(awk "BEGIN { print $with / $without }")"
+policy=$(time_check "$out/check_policy")
+printf '| variant | seconds |\n|---|---|\n| without CORS | %.2f |\n| with #[cors] on every handler | %.2f |\n| ratio | %.2f (target <= 1.30) |\n| one app-wide #[policy] + .wrap(Api) | %.2f |\n| ratio | %.3f (target <= 1.05) |\n\n' \
+  "$without" "$with" "$(awk "BEGIN { print $with / $without }")" \
+  "$policy" "$(awk "BEGIN { print $policy / $without }")"
 if [[ "${COUNT_INSTRUCTIONS:-0}" == 1 ]]; then
   i_without=$(count_instructions "$out/check_without")
   i_with=$(count_instructions "$out/check_with")
-  printf '| variant | instructions (non-incremental check) |\n|---|---|\n| without #[cors] | %s |\n| with #[cors] | %s |\n| ratio | %.2f (target <= 1.30) |\n\n' \
-    "$i_without" "$i_with" "$(awk "BEGIN { print $i_with / $i_without }")"
+  i_policy=$(count_instructions "$out/check_policy")
+  printf '| variant | instructions (non-incremental check) |\n|---|---|\n| without CORS | %s |\n| with #[cors] on every handler | %s |\n| ratio | %.3f (target <= 1.30) |\n| one app-wide #[policy] + .wrap(Api) | %s |\n| ratio | %.4f (target <= 1.05) |\n\n' \
+    "$i_without" "$i_with" "$(awk "BEGIN { print $i_with / $i_without }")" \
+    "$i_policy" "$(awk "BEGIN { print $i_policy / $i_without }")"
 fi
 
 if ((clean_build)); then
   printf '## clean build of a minimal actix-web app\n\n'
   gen_crate "$out/min_with" 1 1
   gen_crate "$out/min_without" 0 1
-  build() { # dir -> seconds of a clean `cargo build`
-    rm -rf "$1/target"
+  build() { # dir -> seconds of a clean `cargo build`, in an emptied target directory of its own
+    local target="$1/target"
+    rm -rf "$target"
     local t0 t1
     t0=$(now)
-    (cd "$1" && cargo build -q)
+    # No inherited target directory (a shared one keeps the other build's dependencies) and no
+    # compiler wrapper (a cache would serve them too).
+    (cd "$1" && env -u CARGO_BUILD_TARGET_DIR -u RUSTC_WRAPPER -u CARGO_BUILD_RUSTC_WRAPPER \
+      CARGO_TARGET_DIR="$target" cargo build -q)
     t1=$(now)
     awk "BEGIN { print $t1 - $t0 }"
   }

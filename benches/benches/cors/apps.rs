@@ -68,6 +68,9 @@ mod bare {
     }
 }
 
+/// `#[get("/api/items")]` of bare, for the app-wide apps.
+pub use bare::items as bare_items;
+
 mod floor {
     use super::*;
 
@@ -127,11 +130,15 @@ mod project {
     }
 }
 
-/// actix-cors configured with the project's policy: `origins` exact, `patterns` as the
+/// actix-cors configured with the project's policy (`methods` allowed in preflights): `origins` exact, `patterns` as the
 /// `https://*.<base>` wildcards of [`allowlists::PATTERNS`] (via `allowed_origin_fn`).
-fn actix_cors(origins: &[&str], patterns: &[&'static str]) -> actix_cors::Cors {
+pub fn actix_cors(
+    methods: &[&str],
+    origins: &[&str],
+    patterns: &[&'static str],
+) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
-        .allowed_methods(["GET"])
+        .allowed_methods(methods.iter().copied())
         .allowed_headers([CONTENT_TYPE, HeaderName::from_static("x-api-key")])
         .expose_headers([HeaderName::from_static("x-request-id")])
         .supports_credentials()
@@ -214,7 +221,7 @@ where
     }
 }
 
-fn erase<S, B>(service: S) -> Rc<dyn Target>
+pub fn erase<S, B>(service: S) -> Rc<dyn Target>
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: 'static,
@@ -230,7 +237,7 @@ macro_rules! serve {
 }
 
 /// The variants, in the order of every table.
-pub const VARIANTS: [&str; 4] = ["bare", "floor", "actix-cors", "#[cors]"];
+pub const VARIANTS: [&str; 4] = ["bare", "floor", "actix-cors", "ours"];
 
 /// Index of each variant in [`VARIANTS`] and in [`Apps`] arrays.
 pub const BARE: usize = 0;
@@ -245,6 +252,10 @@ pub enum Policy {
     Main,
     /// The case-4 allowlist with this many exact origins, and the patterns.
     Allowlist(usize),
+    /// Case 6: the app-wide policy, around an app of several routes.
+    AppWide,
+    /// Case 6g: the same, `.wrap(Api)` built after other CORS layers on the thread.
+    AppWideSecond,
 }
 
 /// Every app, built once.
@@ -253,11 +264,15 @@ pub struct Apps {
     floor: Rc<dyn Target>,
     main: [Rc<dyn Target>; 2],
     allowlists: Vec<(usize, [Rc<dyn Target>; 2])>,
+    /// Case 6.
+    pub app_wide: crate::app_wide::AppWide,
 }
 
 impl Apps {
     /// Builds every app (inside `sys`, as `init_service` needs a runtime).
     pub fn build(sys: &SystemRunner, routing: Routing) -> Self {
+        // First: `.wrap(Api)` must be the first CORS layer built on this thread.
+        let mut app_wide = crate::app_wide::build_first(sys, routing);
         let (bare, floor) = match routing {
             Routing::RouteMacro => (
                 serve!(
@@ -319,11 +334,13 @@ impl Apps {
                 ],
             ));
         }
+        app_wide.build_second(sys, routing);
         Self {
             bare,
             floor,
             main,
             allowlists,
+            app_wide,
         }
     }
 
@@ -331,6 +348,12 @@ impl Apps {
     /// the policy: the same two apps serve every case.
     pub fn variants(&self, policy: Policy) -> [Rc<dyn Target>; 4] {
         let [actix, project] = match policy {
+            Policy::AppWide => return self.app_wide.first.clone(),
+            Policy::AppWideSecond => {
+                let mut targets = self.app_wide.first.clone();
+                targets[PROJECT] = self.app_wide.second.clone().expect("built");
+                return targets;
+            }
             Policy::Main => &self.main,
             Policy::Allowlist(n) => {
                 &self
@@ -418,7 +441,7 @@ fn actix_app(
     origins: &[&str],
     patterns: &[&'static str],
 ) -> Rc<dyn Target> {
-    let cors = actix_cors(origins, patterns);
+    let cors = actix_cors(&["GET"], origins, patterns);
     let app = App::new()
         .wrap(cors)
         .service(options_resource(bare::options));

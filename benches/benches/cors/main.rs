@@ -1,6 +1,8 @@
 //! What CORS costs per request, four ways, through actix-web's service stack
 //! (`actix_web::test::init_service` / `call_service`): bare (no CORS), the floor (constant
-//! headers), actix-cors, and `#[cors]`. See `BENCHMARKS.md` at the repository root.
+//! headers), actix-cors, and ours: `#[cors]` on the handler in cases 1 to 5, the app-wide
+//! `App::new().wrap(Api)` of a named policy in case 6 (`app_wide.rs`). See `BENCHMARKS.md` at
+//! the repository root.
 //!
 //! `cargo bench -p cors-benches` runs, in one process:
 //! 1. a check of every answer of every variant in every case (status, grant, `Vary`);
@@ -20,6 +22,7 @@
 //! `CORS_BENCH_CALLGRIND=<requests per case>`, which counts each case and variant separately.
 
 mod alloc;
+mod app_wide;
 mod apps;
 mod callgrind;
 mod report;
@@ -41,7 +44,7 @@ use crate::scenarios::Scenario;
 static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 /// Criterion benchmark ids of the variants (file-system friendly).
-const VARIANT_IDS: [&str; 4] = ["bare", "floor", "actix-cors", "cors-attr"];
+const VARIANT_IDS: [&str; 4] = ["bare", "floor", "actix-cors", "ours"];
 
 struct Config {
     smoke: bool,
@@ -108,6 +111,10 @@ fn main() {
         })
         .collect();
     check(&sys, &cases);
+    match app_wide::check_unrouted(&sys, &apps.app_wide) {
+        Ok(note) => println!("{note}"),
+        Err(errors) => panic!("wrong answers:\n  {errors}"),
+    }
     if let Some(per_case) = config.callgrind {
         count_instructions(&sys, &cases, per_case, config.batch, routing);
         return;

@@ -145,12 +145,17 @@ pub fn report(
     writeln!(w, "\n{intro}\n").unwrap();
     writeln!(
         w,
+        "ours = #[cors] on the handler in cases 1 to 5, App::new().wrap(Api) in case 6.\n"
+    )
+    .unwrap();
+    writeln!(
+        w,
         "Ratios of overheads (overhead = {u} per request minus bare's), and heap allocations per request (count, bytes requested):\n"
     )
     .unwrap();
     writeln!(
         w,
-        "| case | #[cors] / floor | actix-cors / #[cors] | allocs bare | allocs floor | allocs actix-cors | allocs #[cors] |"
+        "| case | ours / floor | actix-cors / ours | allocs bare | allocs floor | allocs actix-cors | allocs ours |"
     )
     .unwrap();
     writeln!(w, "|---|---:|---:|---:|---:|---:|---:|").unwrap();
@@ -178,7 +183,7 @@ pub fn report(
     .unwrap();
     writeln!(
         w,
-        "| case | bare | floor | actix-cors | #[cors] | overhead floor | overhead actix-cors | overhead #[cors] |"
+        "| case | bare | floor | actix-cors | ours | overhead floor | overhead actix-cors | overhead ours |"
     )
     .unwrap();
     writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|").unwrap();
@@ -221,42 +226,45 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
     };
     writeln!(w, "\nTargets (on {u}):\n").unwrap();
     for (scenario, s) in scenarios.iter().zip(stats) {
-        let kind = scenario.kind;
-        if !matches!(kind, Kind::Preflight | Kind::Actual) {
-            continue;
-        }
+        let preflight = match scenario.kind {
+            Kind::Preflight | Kind::AppWide { preflight: true } => true,
+            Kind::Actual | Kind::AppWide { preflight: false } => false,
+            _ => continue,
+        };
         let (project, floor, actix) = (s.ovh(PROJECT), s.ovh(FLOOR), s.ovh(ACTIX));
         let r = ratio(project, floor);
         writeln!(
             w,
-            "- {}: #[cors] / floor = {} (<= 1.10: {})",
+            "- {}: ours / floor = {} (<= 1.10: {})",
             scenario.title,
             fmt_ratio(r),
             verdict(r.is_some_and(|r| r <= 1.10))
         )
         .unwrap();
-        let bound = if kind == Kind::Preflight { 3.0 } else { 1.5 };
+        let bound = if preflight { 3.0 } else { 1.5 };
         let r = ratio(actix, project);
         // With no overhead of its own, #[cors] meets any "actix-cors is N times slower" bound
         // that actix-cors's positive overhead makes sense of.
         let (shown, ok) = match r {
             Some(r) => (format!("{r:.2}"), r >= bound),
             None => (
-                format!("n/a (#[cors] overhead {project:.0} {u}, actix-cors {actix:.0} {u})"),
+                format!("n/a (ours overhead {project:.0} {u}, actix-cors {actix:.0} {u})"),
                 actix > 0.0,
             ),
         };
         writeln!(
             w,
-            "- {}: actix-cors / #[cors] = {shown} (>= {bound}: {})",
+            "- {}: actix-cors / ours = {shown} (>= {bound}: {})",
             scenario.title,
             verdict(ok)
         )
         .unwrap();
     }
+    // Case 6g is measured for what it shows (the routed preflight), judged by no target.
     let over: Vec<String> = scenarios
         .iter()
         .zip(stats)
+        .filter(|(c, _)| c.kind != Kind::AppWideExtra)
         .filter(|(_, s)| s.allocs[PROJECT] > s.allocs[FLOOR] + 1e-9)
         .map(|(c, s)| {
             format!(
@@ -269,7 +277,7 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
         .collect();
     writeln!(
         w,
-        "- allocations of #[cors] <= floor's in every case: {}{}",
+        "- allocations of ours <= floor's in every case (6g aside): {}{}",
         verdict(over.is_empty()),
         if over.is_empty() {
             String::new()
@@ -293,7 +301,7 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
             let r = ratio(big.ovh(PROJECT), one.ovh(PROJECT));
             writeln!(
                 w,
-                "- {} matching the last {}: #[cors] overhead with 10,000 origins / with 1 = {} (<= 1.2: {}); actix-cors: {}",
+                "- {} matching the last {}: ours overhead with 10,000 origins / with 1 = {} (<= 1.2: {}); actix-cors: {}",
                 if preflight { "preflight" } else { "GET" },
                 if pattern { "pattern" } else { "exact origin" },
                 fmt_ratio(r),
@@ -313,7 +321,7 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
         let r = ratio(s.ovh(PROJECT), ordinary.ovh(PROJECT));
         writeln!(
             w,
-            "- {}: #[cors] overhead / case 1's = {} (<= 2: {}); allocations {} against {} in case 1 ({})",
+            "- {}: ours overhead / case 1's = {} (<= 2: {}); allocations {} against {} in case 1 ({})",
             scenario.title,
             fmt_ratio(r),
             verdict(r.is_some_and(|r| r <= 2.0)),

@@ -34,7 +34,10 @@ pub struct Scenario {
     /// Kind, for the targets.
     pub kind: Kind,
     method: Method,
+    path: &'static str,
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// Expected status of bare and floor.
+    base_status: u16,
     /// Expected answers of actix-cors and `#[cors]`; bare and floor are checked generically.
     actix: Expect,
     project: Expect,
@@ -52,21 +55,24 @@ pub enum Kind {
         pattern: bool,
     },
     Adversarial,
+    /// Case 6: the app-wide policy (same targets as cases 1 to 3).
+    AppWide {
+        preflight: bool,
+    },
+    /// Case 6g: measured, judged by no target.
+    AppWideExtra,
 }
 
 impl Scenario {
     /// A new request of this case.
     pub fn request(&self) -> Request {
-        let mut req = TestRequest::default().method(self.method.clone()).uri(PATH);
+        let mut req = TestRequest::default()
+            .method(self.method.clone())
+            .uri(self.path);
         for (name, value) in &self.headers {
             req = req.append_header((name.clone(), value.clone()));
         }
         req.to_request()
-    }
-
-    /// `true` for an `OPTIONS` request.
-    pub fn is_preflight(&self) -> bool {
-        self.method == Method::OPTIONS
     }
 
     /// Checks the answer of `variant`; returns what is wrong.
@@ -82,7 +88,7 @@ impl Scenario {
             .find(|(n, _)| n == ORIGIN)
             .map(|(_, v)| v.clone());
         let allow_origin = headers.get(ACCESS_CONTROL_ALLOW_ORIGIN);
-        let ok_status = if self.is_preflight() { 204 } else { 200 };
+        let ok_status = self.base_status;
         let fail = |what: String| Err(format!("{} / {}: {what}", self.id, VARIANTS[variant]));
         match variant {
             BARE | FLOOR => {
@@ -161,7 +167,9 @@ pub fn all() -> Vec<Scenario> {
             title,
             policy,
             kind,
+            base_status: if method == Method::OPTIONS { 204 } else { 200 },
             method,
+            path: PATH,
             headers,
             actix,
             project,
@@ -312,7 +320,124 @@ pub fn all() -> Vec<Scenario> {
         expect(200, true),
         expect(204, true),
     );
+    all.extend(app_wide());
     all
+}
+
+/// Case 6: the app-wide policy (`crate::app_wide`).
+fn app_wide() -> Vec<Scenario> {
+    let preflight = |origin| {
+        vec![
+            (ORIGIN, hv(origin)),
+            (ACCESS_CONTROL_REQUEST_METHOD, hv("POST")),
+            (ACCESS_CONTROL_REQUEST_HEADERS, hv(TWO_HEADERS)),
+        ]
+    };
+    let case = |id: &str,
+                title: &str,
+                kind: Kind,
+                method: Method,
+                path: &'static str,
+                headers: Vec<(HeaderName, HeaderValue)>,
+                base_status: u16,
+                actix: Expect,
+                project: Expect| Scenario {
+        id: format!("6{id}"),
+        title: format!("6{}. app-wide: {title}", &id[..1]),
+        policy: if kind == Kind::AppWideExtra {
+            Policy::AppWideSecond
+        } else {
+            Policy::AppWide
+        },
+        kind,
+        method,
+        path,
+        headers,
+        base_status,
+        actix,
+        project,
+    };
+    let preflight_kind = Kind::AppWide { preflight: true };
+    let actual = Kind::AppWide { preflight: false };
+    vec![
+        case(
+            "a-preflight-allowed",
+            "preflight, allowed origin, POST + 2 headers",
+            preflight_kind,
+            Method::OPTIONS,
+            PATH,
+            preflight(ALLOWED),
+            204,
+            expect(200, true),
+            expect(204, true),
+        ),
+        case(
+            "b-preflight-refused",
+            "preflight, refused origin",
+            preflight_kind,
+            Method::OPTIONS,
+            PATH,
+            preflight(REFUSED),
+            204,
+            expect(400, false),
+            expect(403, false),
+        ),
+        case(
+            "c-get-allowed",
+            "GET, allowed origin",
+            actual,
+            Method::GET,
+            PATH,
+            vec![(ORIGIN, hv(ALLOWED))],
+            200,
+            expect(200, true),
+            expect(200, true),
+        ),
+        case(
+            "d-get-refused",
+            "GET, refused origin",
+            actual,
+            Method::GET,
+            PATH,
+            vec![(ORIGIN, hv(REFUSED))],
+            200,
+            expect(200, false),
+            expect(200, false),
+        ),
+        case(
+            "e-get-no-origin",
+            "GET without Origin",
+            actual,
+            Method::GET,
+            PATH,
+            vec![],
+            200,
+            expect(200, false),
+            expect(200, false),
+        ),
+        case(
+            "f-get-404",
+            "GET of no route (404), allowed origin",
+            actual,
+            Method::GET,
+            "/api/nowhere",
+            vec![(ORIGIN, hv(ALLOWED))],
+            404,
+            expect(404, true),
+            expect(404, true),
+        ),
+        case(
+            "g-preflight-second-app",
+            "preflight as 6a, .wrap(Api) built second on its thread",
+            Kind::AppWideExtra,
+            Method::OPTIONS,
+            PATH,
+            preflight(ALLOWED),
+            204,
+            expect(200, true),
+            expect(204, true),
+        ),
+    ]
 }
 
 /// "1 origin", "10,000 origins".
