@@ -71,6 +71,40 @@ fn main() {
         .unwrap();
         writeln!(out, "}}\n").unwrap();
     }
+    // Case 7: the same 1,000 exact origins, read from the environment when the app is built
+    // (the harness sets the variable first), and the patterns as literals.
+    let patterns: Vec<String> = PATTERNS.iter().map(|p| format!("{p:?}")).collect();
+    writeln!(
+        out,
+        "/// The 1,000 origins of [`n1000`], from the environment variable [`n1000env::VAR`]."
+    )
+    .unwrap();
+    writeln!(out, "pub mod n1000env {{").unwrap();
+    writeln!(
+        out,
+        "    /// The variable the harness fills with `n1000::ORIGINS`."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    pub const VAR: &str = \"CORS_BENCH_ORIGINS_1000\";"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    #[::cors_runtime::cors(origins = [env(\"CORS_BENCH_ORIGINS_1000\"), {}], credentials, \
+         allow_headers = [\"Content-Type\", \"X-Api-Key\"], \
+         expose_headers = [\"X-Request-Id\"], max_age = 600)]",
+        patterns.join(", ")
+    )
+    .unwrap();
+    writeln!(out, "    #[::actix_web::get(\"/api/items\")]").unwrap();
+    writeln!(
+        out,
+        "    pub async fn items() -> ::actix_web::HttpResponse {{ crate::apps::ok() }}"
+    )
+    .unwrap();
+    writeln!(out, "}}\n").unwrap();
     let dir = std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&dir).join("allowlists.rs"), out).expect("write allowlists.rs");
 }

@@ -99,7 +99,8 @@ where
         ready(Ok(CorsMiddleware {
             service,
             policy: self.policy,
-            has_inner: nesting::take_inner_claims::<S>(),
+            around_a_layer: nesting::layer_built::<S>(),
+            has_inner: std::cell::OnceCell::new(),
             listed: crate::listing::Layer::built::<S>(self.policy),
         }))
     }
@@ -109,8 +110,10 @@ where
 pub struct CorsMiddleware<S> {
     service: S,
     policy: &'static Compiled,
-    /// A `#[cors]` route or another `Cors` may be inside.
-    has_inner: bool,
+    /// Wraps another `Cors` (seen in the wrapped service's type).
+    around_a_layer: bool,
+    /// A `#[cors]` route or another `Cors` may be inside: learnt at the first request.
+    has_inner: std::cell::OnceCell<bool>,
     /// This layer's entry in the policy listing.
     listed: crate::listing::Layer,
 }
@@ -128,7 +131,10 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         self.listed.seen(&req);
-        let depth = nesting::enter(&req, self.has_inner, true);
+        let has_inner = *self.has_inner.get_or_init(|| {
+            self.around_a_layer || crate::listing::app_has_claims(req.request(), &self.listed)
+        });
+        let depth = nesting::enter(&req, has_inner, true);
         let head = req.head();
         let preflight = head.method == Method::OPTIONS
             && head.headers.contains_key(ORIGIN)
@@ -140,7 +146,7 @@ where
             };
         }
         let decision = preflight::decide(self.policy, req.headers());
-        if !self.has_inner {
+        if !has_inner {
             // Nothing inside may claim it: answered before routing.
             nesting::answered(&req);
             crate::events::preflight(req.request(), self.policy, decision.is_some(), false);

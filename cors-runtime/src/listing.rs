@@ -435,6 +435,29 @@ fn rank(declared: &Declared) -> u8 {
     }
 }
 
+/// `true` when `req`'s app may hold a policy inside the layer `layer`: a `#[cors]` route of this
+/// thread whose preflight resource the app's resource map holds, or a scope-wide layer built on
+/// this thread (which cannot be told apart by app before it sees a request).
+pub(crate) fn app_has_claims(req: &HttpRequest, layer: &Layer) -> bool {
+    REGISTRY
+        .try_with(|r| {
+            let r = r.borrow();
+            let rmap = req.resource_map();
+            let routes = r.routes.iter().filter_map(Weak::upgrade).any(|route| {
+                rmap.url_for(req, &route.name, std::iter::repeat_n("0", 64))
+                    .is_ok()
+            });
+            let scopes = r
+                .layers
+                .iter()
+                .filter_map(Weak::upgrade)
+                .any(|l| !l.app_wide && !Rc::ptr_eq(&l, &layer.0));
+            routes || scopes
+        })
+        // No registry (thread shutting down): routing first is always correct.
+        .unwrap_or(true)
+}
+
 /// The full pattern of the preflight resource named `name` in `req`'s app, `None` when the app
 /// has no such resource (another app's route).
 fn resolve(req: &HttpRequest, name: &str, relative: &str) -> Option<(String, bool)> {

@@ -13,14 +13,14 @@
 //!   inside it routes the preflight first: an inner layer that answers marks the request with
 //!   [`PreflightAnswered`], and if none did, this layer answers instead of whatever routing
 //!   produced (a 404 or 405). See `Cors` for what that means for handlers of your own.
-//! - **What is inside.** actix-web builds every service of an app, depth first, on the worker's
-//!   thread, before it builds the middleware around them. Each `#[cors]` route counts itself
-//!   into a thread-local tally when it registers; each app- or scope-wide layer takes the tally
-//!   when it is built (so it knows whether anything inside may claim a request) and leaves one
-//!   claim, itself, for the layers around it; an app-wide layer leaves none, since the next app
-//!   built on the thread is another app. The tally over-approximates (a scope also counts
-//!   routes registered outside it), which only ever makes a layer route a preflight it could
-//!   have answered at once.
+//! - **What is inside.** A layer learns it at the first request it sees, from the app itself:
+//!   the `#[cors]` routes registered on its thread whose preflight resources (named
+//!   `__cors_preflight_<n>`) the app's resource map holds, and the scope-wide layers built on its
+//!   thread; a layer around another sees it in the type of the service it wraps. (actix-web may
+//!   register several apps on a thread, one per listener, before it builds any of their
+//!   middleware, so nothing counted at build time could tell them apart.) This
+//!   over-approximates (a scope counts the whole app's routes), which only ever makes a layer
+//!   route a preflight it could have answered at once.
 
 use std::cell::Cell;
 
@@ -28,31 +28,19 @@ use actix_web::dev::ServiceRequest;
 use actix_web::{HttpMessage, HttpRequest};
 
 thread_local! {
-    static CLAIMS: Cell<usize> = const { Cell::new(0) };
     /// App- and scope-wide layers built on this thread. While there are none, a `#[cors]` route
     /// has nobody to tell; while there is one, it has nothing outside it.
     static LAYERS: Cell<usize> = const { Cell::new(0) };
 }
 
-/// A `#[cors]` route registers: a claim for the app- or scope-wide layers around it.
-pub(crate) fn claim() {
-    CLAIMS.with(|c| c.set(c.get().saturating_add(1)));
-}
-
-/// An app- or scope-wide layer is built: `true` when anything built before it on this thread
-/// may be inside it. It leaves itself as the one claim for the layers around it.
-///
-/// `S` is the service the layer wraps. An app-wide layer (around actix-web's app router, perhaps
-/// through other middleware) has nothing outside it but other app-wide layers, which see it in
-/// their own `S`: it leaves no claim, so that the next app built on this thread (one per
-/// listener, on every worker) starts from none.
-pub(crate) fn take_inner_claims<S>() -> bool {
-    let inner = std::any::type_name::<S>();
-    let app_wide = inner.contains("AppRouting") && !inner.contains("ScopeService");
-    let wraps_a_layer = inner.contains("CorsMiddleware");
+/// An app- or scope-wide layer is built around a service of type `S`. Returns `true` when that
+/// service is known to hold another layer (`.wrap(A).wrap(B)`: B sees A in its type); whether
+/// `#[cors]` routes or scope-wide layers are inside is learnt from the app itself, at the first
+/// request (`crate::listing::app_has_claims`), since actix-web may register several apps on a
+/// thread (one per listener) before it builds any of their middleware.
+pub(crate) fn layer_built<S>() -> bool {
     LAYERS.with(|l| l.set(l.get().saturating_add(1)));
-    let claims = CLAIMS.with(|c| c.replace(usize::from(!app_wide)));
-    claims > 0 || wraps_a_layer
+    std::any::type_name::<S>().contains("CorsMiddleware")
 }
 
 /// The depth of the innermost CORS layer a request has gone through.

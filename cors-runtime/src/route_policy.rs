@@ -46,8 +46,6 @@ impl RoutePolicy {
     }
 
     fn registered(policy: Compiled) -> Self {
-        // Tells the app- and scope-wide policies around this route that it has its own.
-        crate::nesting::claim();
         Self {
             policy: Rc::new(policy),
         }

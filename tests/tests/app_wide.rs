@@ -339,3 +339,20 @@ async fn of_two_app_wide_layers_the_inner_one_decides() {
     ];
     run(app, "two layers", cases).await;
 }
+
+/// Another app on the same thread with `#[cors]` routes of its own (as when a server listens on
+/// several addresses) does not make this app route its preflights: what is inside a layer is
+/// learnt from its own app.
+#[actix_web::test]
+async fn routes_of_another_app_on_the_thread_do_not_count() {
+    let other = actix_web::test::init_service(App::new().service(override_put)).await;
+    let app = App::new()
+        .wrap(Api)
+        .service(web::resource("/any").to(any_method));
+    #[rustfmt::skip]
+    let cases = vec![
+        case("any-method resource", pf("/any", APP, "PUT"), Granted, 204, api_pf(APP, "PUT, DELETE")),
+    ];
+    run(app, "beside another app", cases).await;
+    drop(other);
+}

@@ -256,6 +256,8 @@ pub enum Policy {
     AppWide,
     /// Case 6g: the same, `.wrap(Api)` built after other CORS layers on the thread.
     AppWideSecond,
+    /// Case 7: the 1,000-origin allowlist, its origins from the environment.
+    Configured,
 }
 
 /// Every app, built once.
@@ -264,6 +266,7 @@ pub struct Apps {
     floor: Rc<dyn Target>,
     main: [Rc<dyn Target>; 2],
     allowlists: Vec<(usize, [Rc<dyn Target>; 2])>,
+    configured: [Rc<dyn Target>; 2],
     /// Case 6.
     pub app_wide: crate::app_wide::AppWide,
 }
@@ -334,12 +337,29 @@ impl Apps {
                 ],
             ));
         }
+        // Edition 2021: `set_var` is safe; the harness is single-threaded here.
+        std::env::set_var(
+            allowlists::n1000env::VAR,
+            allowlists::n1000::ORIGINS.join(","),
+        );
+        let configured = [
+            actix_app(
+                sys,
+                routing,
+                allowlists::n1000::ORIGINS,
+                allowlists::PATTERNS,
+            ),
+            sys.block_on(async {
+                erase(test::init_service(App::new().service(allowlists::n1000env::items)).await)
+            }),
+        ];
         app_wide.build_second(sys, routing);
         Self {
             bare,
             floor,
             main,
             allowlists,
+            configured,
             app_wide,
         }
     }
@@ -355,6 +375,7 @@ impl Apps {
                 return targets;
             }
             Policy::Main => &self.main,
+            Policy::Configured => &self.configured,
             Policy::Allowlist(n) => {
                 &self
                     .allowlists

@@ -61,6 +61,10 @@ pub enum Kind {
     },
     /// Case 6g: measured, judged by no target.
     AppWideExtra,
+    /// Case 7: the 1,000-origin allowlist from the environment (judged against case 4's).
+    Configured {
+        preflight: bool,
+    },
 }
 
 impl Scenario {
@@ -254,6 +258,31 @@ pub fn all() -> Vec<Scenario> {
                 expect(200, true),
                 expect(if preflight { 204 } else { 200 }, true),
             );
+        }
+        if size == 1_000 {
+            for preflight in [true, false] {
+                let (kind, method, headers) = if preflight {
+                    (
+                        "preflight",
+                        Method::OPTIONS,
+                        preflight_headers(last, vec![hv(TWO_HEADERS)]),
+                    )
+                } else {
+                    ("GET", Method::GET, vec![(ORIGIN, hv(last))])
+                };
+                push(
+                    &format!("7-1000-env-{}-last-exact", kind.to_lowercase()),
+                    format!(
+                        "7. {kind}, 1,000 origins from the environment + 3 patterns, last exact"
+                    ),
+                    Policy::Configured,
+                    Kind::Configured { preflight },
+                    method,
+                    headers,
+                    expect(200, true),
+                    expect(if preflight { 204 } else { 200 }, true),
+                );
+            }
         }
         if size == 1 || size == 10_000 {
             push(
