@@ -136,16 +136,26 @@ where
         });
         let depth = nesting::enter(&req, has_inner, true);
         let head = req.head();
-        let preflight = head.method == Method::OPTIONS
-            && head.headers.contains_key(ORIGIN)
-            && head.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-        if !preflight {
+        // A preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`, each looked
+        // up once and handed to the decision.
+        let preflight = (head.method == Method::OPTIONS)
+            .then(|| {
+                let origin = head.headers.get(ORIGIN)?;
+                let method = head.headers.get(ACCESS_CONTROL_REQUEST_METHOD)?;
+                Some(preflight::decide_with(
+                    self.policy,
+                    origin,
+                    || Some(method),
+                    &head.headers,
+                ))
+            })
+            .flatten();
+        let Some(decision) = preflight else {
             let grant = Grant::decide(self.policy, &req);
             return CorsFuture::Actual {
                 inner: GrantFuture::new(self.service.call(req), grant, depth),
             };
-        }
-        let decision = preflight::decide(self.policy, req.headers());
+        };
         if !has_inner {
             // Nothing inside may claim it: answered before routing.
             nesting::answered(&req);

@@ -152,15 +152,31 @@ pub(crate) fn answer(policy: &Compiled, headers: &HeaderMap) -> HttpResponse {
 /// What a preflight gets: `Some(Access-Control-Allow-Origin value)` when the origin, the method
 /// and every requested header are allowed, else `None`.
 pub(crate) fn decide(policy: &Compiled, headers: &HeaderMap) -> Option<HeaderValue> {
-    let origin = headers
-        .get(ORIGIN)
-        .filter(|origin| policy.allows_origin(origin.as_bytes()))?;
+    let origin = headers.get(ORIGIN)?;
+    decide_with(
+        policy,
+        origin,
+        || headers.get(ACCESS_CONTROL_REQUEST_METHOD),
+        headers,
+    )
+}
+
+/// [`decide`], given the request's `Origin` and, when needed, its
+/// `Access-Control-Request-Method`, already looked up (each header is looked up once).
+#[inline]
+pub(crate) fn decide_with<'a>(
+    policy: &Compiled,
+    origin: &HeaderValue,
+    method: impl FnOnce() -> Option<&'a HeaderValue>,
+    headers: &HeaderMap,
+) -> Option<HeaderValue> {
+    if !policy.allows_origin(origin.as_bytes()) {
+        return None;
+    }
     // The guard let through only methods the route serves; when it allows them all, the method
     // needs no second look.
     let granted = (policy.methods_implied
-        || headers
-            .get(ACCESS_CONTROL_REQUEST_METHOD)
-            .is_some_and(|m| policy.allows_method(m.as_bytes())))
+        || method().is_some_and(|m| policy.allows_method(m.as_bytes())))
         && policy.allows_request_headers(headers);
     if !granted {
         return None;
