@@ -1,56 +1,16 @@
 //! The Fetch standard's name lists and the small parsers the checks need.
 
-/// CORS-safelisted response headers: always readable, never need exposing.
-pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
-
-/// Forbidden response-header names: never exposed to a page.
-pub const FORBIDDEN_RESPONSE_HEADERS: &[&str] = &["set-cookie", "set-cookie2"];
-
-/// Forbidden request-header names (besides every `proxy-*` and `sec-*` name).
-pub const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
-    "accept-charset",
-    "accept-encoding",
-    "access-control-request-headers",
-    "access-control-request-method",
-    "connection",
-    "content-length",
-    "cookie",
-    "cookie2",
-    "date",
-    "dnt",
-    "expect",
-    "host",
-    "keep-alive",
-    "origin",
-    "referer",
-    "set-cookie",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "via",
-];
-
-/// An RFC 9110 token (method and header names).
-pub fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
+// The Fetch standard's name lists and token rule: one copy, the checker's (`cors-policy`, which
+// the doctor takes without its features, so without the public-suffix list or `url`).
+pub use cors_policy::names::{
+    is_forbidden_request_header, is_token, FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_RESPONSE_HEADERS,
+    SAFELISTED_RESPONSE_HEADERS,
+};
 
 /// The browser's method normalisation: DELETE, GET, HEAD, OPTIONS, POST and PUT are
 /// upper-cased; any other method is sent as written (`patch` stays `patch`).
 pub fn normalize_method(method: &str) -> String {
-    const NORMALISED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-    NORMALISED
+    cors_policy::names::NORMALIZED_METHODS
         .iter()
         .find(|m| m.eq_ignore_ascii_case(method))
         .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
@@ -63,17 +23,9 @@ pub fn is_safelisted_method(method: &str) -> bool {
 
 /// CONNECT, TRACE and TRACK, in any case.
 pub fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"]
+    cors_policy::names::FORBIDDEN_METHODS
         .iter()
         .any(|m| m.eq_ignore_ascii_case(method))
-}
-
-/// A name a page can never set (the browser drops it).
-pub fn is_forbidden_request_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    FORBIDDEN_REQUEST_HEADERS.contains(&lower.as_str())
-        || lower.starts_with("proxy-")
-        || lower.starts_with("sec-")
 }
 
 /// Whether a request header is CORS-safelisted.
