@@ -102,11 +102,13 @@ pub fn policy_from_bytes(b: [u8; 6]) -> Option<Policy> {
     if routed.is_empty() {
         routed.push("GET".into());
     }
-    Some(Policy {
-        routed_methods: Some(routed.clone()),
-        ..named
-    }
-    .for_route(&routed))
+    Some(
+        Policy {
+            routed_methods: Some(routed.clone()),
+            ..named
+        }
+        .for_route(&routed),
+    )
 }
 
 /// Target `request`: six bytes of policy, then header lines separated by `\n`, each line's
@@ -222,8 +224,16 @@ pub fn validate(data: &[u8]) {
         check_origin_entry(&value);
         let item = Spanned::new(value.clone(), n);
         match kind.wrapping_sub(b'0') % 10 {
-            0 => raw.origins.get_or_insert_with(|| list(100)).items.push(item),
-            1 => raw.methods.get_or_insert_with(|| list(101)).items.push(item),
+            0 => raw
+                .origins
+                .get_or_insert_with(|| list(100))
+                .items
+                .push(item),
+            1 => raw
+                .methods
+                .get_or_insert_with(|| list(101))
+                .items
+                .push(item),
             2 => raw
                 .allow_headers
                 .get_or_insert_with(|| list(102))
@@ -236,9 +246,7 @@ pub fn validate(data: &[u8]) {
                 .push(item),
             4 => raw.max_age = Some(Spanned::new(value.parse().ok(), n)),
             5 => raw.credentials = Some(Spanned::new(!value.is_empty(), n)),
-            6 => {
-                raw.dangerously_allow_insecure_origins = Some(Spanned::new(!value.is_empty(), n))
-            }
+            6 => raw.dangerously_allow_insecure_origins = Some(Spanned::new(!value.is_empty(), n)),
             7 => route
                 .get_or_insert_with(|| Route {
                     methods: Vec::new(),
@@ -287,7 +295,10 @@ pub fn validate(data: &[u8]) {
         );
         match resolved {
             Ok(resolved) => {
-                assert!(resolved.origin_sources.is_empty(), "sources left unresolved");
+                assert!(
+                    resolved.origin_sources.is_empty(),
+                    "sources left unresolved"
+                );
                 check_policy(&resolved);
             }
             Err(findings) => {
@@ -327,7 +338,9 @@ pub fn wire(data: &[u8]) {
     let mut expected = policy.clone();
     for source in &mut expected.origin_sources {
         match source {
-            OriginSource::Env { default: Some(d), .. } => *d = d.replace(['\n', '\r'], " "),
+            OriginSource::Env {
+                default: Some(d), ..
+            } => *d = d.replace(['\n', '\r'], " "),
             OriginSource::Config { key } => *key = key.replace(['\n', '\r'], " "),
             OriginSource::Env { default: None, .. } => {}
         }

@@ -62,7 +62,8 @@ pub const NOT_FOUND: u16 = 404;
 
 const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
 const MAX_EMPTY_ELEMENTS: usize = 16;
-const PREFLIGHT_VARY: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+const PREFLIGHT_VARY: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
 impl RefRequest {
     /// Every value of header `name`, in order.
@@ -137,7 +138,8 @@ fn preflight(policy: &RefPolicy, request: &RefRequest, origin: &[u8], acrm: &[u8
     };
     let method_ok = policy.allow_methods.iter().any(|m| m.as_bytes() == acrm)
         || policy.routed.is_none() && SAFELISTED_METHODS.iter().any(|m| m.as_bytes() == acrm);
-    let headers_ok = request_headers_allowed(policy, &request.all("access-control-request-headers"));
+    let headers_ok =
+        request_headers_allowed(policy, &request.all("access-control-request-headers"));
     if !(origin_ok && method_ok && headers_ok) {
         return response(403, vec![h("vary", PREFLIGHT_VARY)]);
     }
@@ -214,9 +216,9 @@ fn host_matches(pattern: &Result<String, String>, host: &str) -> bool {
             host.len() <= 253
                 && labels.split('.').all(|label| {
                     (1..=63).contains(&label.len())
-                        && label
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                        && label.chars().all(|c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                        })
                 })
         }
     }

@@ -364,7 +364,10 @@ fn a_wrong_answer_is_caught() {
         headers: vec![
             ("origin".into(), b"https://app.example.com".to_vec()),
             ("access-control-request-method".into(), b"GET".to_vec()),
-            ("access-control-request-headers".into(), b"content-type".to_vec()),
+            (
+                "access-control-request-headers".into(),
+                b"content-type".to_vec(),
+            ),
         ],
     };
     let (sent, got) = answer(&policy, &[request]).pop().unwrap();
