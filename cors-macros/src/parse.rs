@@ -205,6 +205,15 @@ impl Value<'_> {
     /// A bracketed list of string literals. A malformed value still yields a (malformed) list, so
     /// that checks of the list as a whole stay quiet.
     fn strings(&self, cx: &mut Ctxt) -> Option<List<Span>> {
+        self.list(cx, None)
+    }
+
+    /// [`Value::strings`]; with `sources`, calls such as `env("VAR")` are read into it too.
+    fn list(
+        &self,
+        cx: &mut Ctxt,
+        mut sources: Option<&mut Vec<RawSource<Span>>>,
+    ) -> Option<List<Span>> {
         debug_assert_eq!(self.key.kind, ValueKind::Strings);
         let malformed = Some(List {
             key: self.key_span(),
@@ -236,12 +245,23 @@ impl Value<'_> {
         let mut items = Vec::new();
         let mut malformed = false;
         for elem in elems {
-            match elem {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => items.push(Spanned::new(s.value(), s.span())),
-                other => {
-                    self.wrong_kind(cx, other.span(), "string literals");
+            match (elem, sources.as_deref_mut()) {
+                (
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(s), ..
+                    }),
+                    _,
+                ) => items.push(Spanned::new(s.value(), s.span())),
+                (Expr::Call(call), Some(sources)) => match source(cx, call) {
+                    Some(source) => sources.push(source),
+                    None => malformed = true,
+                },
+                (other, sources) => {
+                    let expected = match sources {
+                        Some(_) => "string literals, `env(\"VAR\")` or `config(\"key\")`",
+                        None => "string literals",
+                    };
+                    self.wrong_kind(cx, other.span(), expected);
                     malformed = true;
                 }
             }
@@ -268,36 +288,8 @@ impl Value<'_> {
             };
             return (Some(list), sources);
         }
-        let Some(Expr::Array(ExprArray { elems, .. })) = &self.entry.value else {
-            return (self.strings(cx), sources);
-        };
-        let mut items = Vec::new();
-        let mut malformed = false;
-        for elem in elems {
-            match elem {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => items.push(Spanned::new(s.value(), s.span())),
-                Expr::Call(call) => match source(cx, call) {
-                    Some(source) => sources.push(source),
-                    None => malformed = true,
-                },
-                other => {
-                    self.wrong_kind(
-                        cx,
-                        other.span(),
-                        "string literals, `env(\"VAR\")` or `config(\"key\")`",
-                    );
-                    malformed = true;
-                }
-            }
-        }
-        let list = List {
-            key: self.key_span(),
-            items,
-            malformed,
-        };
-        (Some(list), sources)
+        let list = self.list(cx, Some(&mut sources));
+        (list, sources)
     }
 
     /// A path naming a declared policy: `Api`, `crate::cors::Api`.

@@ -127,6 +127,27 @@ pub enum PortPattern {
 pub const SAFELISTED_METHODS: &[&str] = &["GET", "HEAD", "POST"];
 
 impl Policy {
+    /// A policy that allows nothing: no origin, no method, no header, bound to a route of no
+    /// method. What a route gets when its policy cannot be read, and where a decoder starts.
+    pub fn nothing() -> Policy {
+        Policy {
+            origins: Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            credentials: false,
+            allow_methods: Vec::new(),
+            routed_methods: Some(Vec::new()),
+            allow_headers: Vec::new(),
+            allow_any_header: false,
+            expose_headers: Vec::new(),
+            expose_any_header: false,
+            max_age: None,
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
+        }
+    }
+
     /// `true` when a preflight may ask for `method`: it is listed, or, for a named policy, it is
     /// CORS-safelisted.
     pub fn allows_method(&self, method: &str) -> bool {

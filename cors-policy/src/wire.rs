@@ -144,19 +144,8 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
     let mut any_origin = false;
     let mut exact = Vec::new();
     let mut patterns = Vec::new();
-    let mut policy = Policy {
-        origins: Origins::Any,
-        credentials: false,
-        allow_methods: Vec::new(),
-        routed_methods: None,
-        allow_headers: Vec::new(),
-        allow_any_header: false,
-        expose_headers: Vec::new(),
-        expose_any_header: false,
-        max_age: None,
-        allow_insecure_origins: false,
-        origin_sources: Vec::new(),
-    };
+    // Every field is set from the lines below (origins and routed methods at the end).
+    let mut policy = Policy::nothing();
     let mut headers = HeaderTexts::default();
     let mut named = false;
     let mut routed = Vec::new();
@@ -197,11 +186,11 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
             _ => return Err(format!("unknown line `{line}`")),
         }
     }
-    if !any_origin {
-        policy.origins = Origins::List { exact, patterns };
-    } else if !exact.is_empty() || !patterns.is_empty() {
-        return Err("`any-origin` with listed origins".to_owned());
-    }
+    policy.origins = match (any_origin, exact.is_empty() && patterns.is_empty()) {
+        (false, _) => Origins::List { exact, patterns },
+        (true, true) => Origins::Any,
+        (true, false) => return Err("`any-origin` with listed origins".to_owned()),
+    };
     policy.routed_methods = match (named, routed.is_empty()) {
         (false, false) => Some(routed),
         (true, true) => None,

@@ -130,44 +130,9 @@ impl Compiled {
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text
-    /// cannot be decoded.
+    /// cannot be decoded (`Policy::nothing`).
     pub(crate) fn deny_all() -> Self {
-        Self {
-            origins: AllowedOrigins::new(cors_policy::Origins::List {
-                exact: Vec::new(),
-                patterns: Vec::new(),
-            }),
-            configured: Box::new([]),
-            credentials: false,
-            routed_methods: Some(Box::new([])),
-            named: false,
-            allow_methods: Box::new([]),
-            methods_implied: false,
-            allow_headers: Box::new([]),
-            allow_any_header: false,
-            acrh_max_len: 0,
-            headers: PolicyHeaders::default(),
-        }
-    }
-
-    /// The model of [`Compiled::deny_all`]: no origin, no route.
-    pub(crate) fn deny_all_model() -> Policy {
-        Policy {
-            origins: cors_policy::Origins::List {
-                exact: Vec::new(),
-                patterns: Vec::new(),
-            },
-            credentials: false,
-            allow_methods: Vec::new(),
-            routed_methods: Some(Vec::new()),
-            allow_headers: Vec::new(),
-            allow_any_header: false,
-            expose_headers: Vec::new(),
-            expose_any_header: false,
-            max_age: None,
-            allow_insecure_origins: false,
-            origin_sources: Vec::new(),
-        }
+        Self::with_headers(Policy::nothing(), PolicyHeaders::default())
     }
 
     /// `true` for a plain `"*"` policy, whose responses do not depend on the request's origin.

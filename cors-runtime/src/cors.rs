@@ -68,7 +68,7 @@ impl Cors {
                 eprintln!(
                     "cors-runtime: cannot read the policy `{name}` ({error}); it grants nothing"
                 );
-                (Compiled::deny_all_model(), Compiled::deny_all())
+                (Policy::nothing(), Compiled::deny_all())
             }
         };
         // Once per policy, when the app starts: as good as a `static`.
