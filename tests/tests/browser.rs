@@ -541,44 +541,7 @@ fn run_page(chromium: &Path, label: &str, url: &str) -> Value {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
-    // Read both pipes on their own threads, so a full pipe never stalls Chromium.
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut out = Vec::new();
-            let _ = pipe.read_to_end(&mut out);
-            let _ = tx.send(String::from_utf8_lossy(&out).into_owned());
-        });
-        rx
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-
-    let deadline = Instant::now() + CHROMIUM_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for Chromium") {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            // Only the process we started, by its id. Its helper processes (zygote, renderer,
-            // GPU, network) exit when it does: they lose their IPC channel to it.
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    // A helper process still holding the pipes must not hang the test either.
-    let pipes_deadline = Instant::now() + Duration::from_secs(10);
-    let collect = |rx: mpsc::Receiver<String>| {
-        rx.recv_timeout(pipes_deadline.saturating_duration_since(Instant::now()))
-            .unwrap_or_else(|_| String::from("(output not available: pipe still open)"))
-    };
-    let dom = collect(stdout);
-    let log = collect(stderr);
+    let (status, dom, log) = run_with_deadline(&mut command, CHROMIUM_TIMEOUT);
     let _ = fs::remove_dir_all(&profile);
 
     let tail = || {
@@ -1072,48 +1035,18 @@ fn run_firefox(
     node: &Path,
     loads: &[(&'static str, String)],
 ) -> BTreeMap<String, Value> {
-    let mut child = Command::new(node)
+    let mut command = Command::new(node);
+    command
         .arg(Path::new(FIREFOX_RUNNER).join("run.js"))
         .args(loads.iter().map(|(label, url)| format!("{label}={url}")))
         .env("FIREFOX", firefox)
         .current_dir(FIREFOX_RUNNER)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", node.display()));
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut out = Vec::new();
-            let _ = pipe.read_to_end(&mut out);
-            let _ = tx.send(String::from_utf8_lossy(&out).into_owned());
-        });
-        rx
-    };
-    let stdout = drain(Box::new(child.stdout.take().unwrap()));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let deadline = Instant::now() + FIREFOX_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for node") {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            // Only the node process we started. Firefox, its child, notices its pipe to node
-            // closing and exits (puppeteer launches it with a pipe transport).
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    let pipes_deadline = Instant::now() + Duration::from_secs(10);
-    let collect = |rx: mpsc::Receiver<String>| {
-        rx.recv_timeout(pipes_deadline.saturating_duration_since(Instant::now()))
-            .unwrap_or_else(|_| String::from("(output not available: pipe still open)"))
-    };
-    let out = collect(stdout);
-    let log = collect(stderr);
+        .stderr(Stdio::piped());
+    // Only the node process is killed on time-out: Firefox, its child, notices its pipe to node
+    // closing and exits (puppeteer launches it with a pipe transport).
+    let (status, out, log) = run_with_deadline(&mut command, FIREFOX_TIMEOUT);
     match status {
         Some(status) if status.success() => serde_json::from_str(out.trim())
             .unwrap_or_else(|e| panic!("the Firefox runner printed no JSON ({e}): {out}\n{log}")),
@@ -1197,4 +1130,46 @@ fn firefox() {
         &app_seen,
     );
     println!("Firefox browser tests took {:.1?}", started.elapsed());
+}
+
+/// Runs `command` (its stdout and stderr piped) for at most `timeout`, killing only the process
+/// it started when time runs out: a browser's helper processes exit when it does. Returns its
+/// status (`None` on time-out), stdout and stderr. Both pipes are read on their own threads, so a
+/// full pipe never stalls the child, and a helper still holding them cannot hang the test.
+fn run_with_deadline(
+    command: &mut Command,
+    timeout: Duration,
+) -> (Option<std::process::ExitStatus>, String, String) {
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = pipe.read_to_end(&mut out);
+            let _ = tx.send(String::from_utf8_lossy(&out).into_owned());
+        });
+        rx
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let pipes_deadline = Instant::now() + Duration::from_secs(10);
+    let collect = |rx: mpsc::Receiver<String>| {
+        rx.recv_timeout(pipes_deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| String::from("(output not available: pipe still open)"))
+    };
+    (status, collect(stdout), collect(stderr))
 }
