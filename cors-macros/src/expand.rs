@@ -1,9 +1,10 @@
 //! Generates the code for a validated policy.
 //!
-//! The expansion is what actix-web's route macro generates, with two additions: a preflight
-//! service for the same path, registered first, and the CORS middleware as the resource's
-//! outermost `wrap`, so the headers also reach responses made by the user's own `wrap`
-//! middleware and by its errors. The policy travels as one string literal in the
+//! The expansion is what actix-web's route macro generates, with two additions: the CORS
+//! middleware as the resource's outermost `wrap` (it answers the route's preflights, which the
+//! method guard lets through, and adds the headers, also to responses made by the user's own
+//! `wrap` middleware and by its errors), and an anchor beside the resource, which matches no path
+//! and lets the policies around the route find it (`cors_runtime`'s `anchor` module). The policy travels as one string literal in the
 //! `cors_policy::wire` format, which costs the user's build nothing to compile; the runtime
 //! decodes it once per worker. Generated names use `Span::mixed_site()`, so they cannot clash
 //! with the user's.
@@ -61,7 +62,6 @@ fn registration(
     config: &Ident,
 ) -> TokenStream {
     let routed: Vec<String> = route.methods.iter().map(|m| m.value.clone()).collect();
-    let cors = binding("policy", name);
     let decode = match policy {
         Source::Written(policy) => {
             let encoded = cors_policy::wire::encode(&policy.for_route(&routed));
@@ -83,25 +83,24 @@ fn registration(
     };
     let guards = &route.guards;
     // A preflight cannot be checked against the route's guards: with guards, it is refused.
-    let preflight = if guards.is_empty() {
-        quote!(preflight)
-    } else {
-        quote!(guarded_preflight)
-    };
+    let guarded = !guards.is_empty();
     let wrappers = &route.wrappers;
+    let parts = binding("route", name);
     quote! {
-        let #cors = #decode;
-        ::actix_web::dev::HttpServiceFactory::register(#cors.#preflight(#path), #config);
-        ::actix_web::dev::HttpServiceFactory::register(
-            ::actix_web::Resource::new(#path)
-                .name(#resource_name)
-                .guard(#cors.methods())
-                #(.guard(::actix_web::guard::fn_guard(#guards)))*
-                #(.wrap(#wrappers))*
-                .wrap(#cors.middleware())
-                .to(#name),
-            #config,
-        );
+        {
+            let #parts = #decode.route(#path, #guarded);
+            ::actix_web::dev::HttpServiceFactory::register(
+                ::actix_web::Resource::new(#path)
+                    .name(#resource_name)
+                    .guard(#parts.methods())
+                    #(.guard(#parts.guard(::actix_web::guard::fn_guard(#guards))))*
+                    #(.wrap(#wrappers))*
+                    .wrap(#parts.middleware())
+                    .to(#name),
+                #config,
+            );
+            ::actix_web::dev::HttpServiceFactory::register(#parts.anchor(), #config);
+        }
     }
 }
 

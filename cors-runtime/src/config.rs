@@ -172,6 +172,10 @@ pub(crate) fn resolve(
 /// the whole message. Never a half-working server, never actix-web's "can not start server
 /// service 0".
 pub(crate) fn exit(error: &StartupError) -> ! {
+    // Every worker builds the app, so several may get here at once: the first one prints and
+    // exits, the others wait for the process to end, so the message appears once.
+    static EXITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _only = EXITING.lock();
     eprintln!("error: {error}");
     std::process::exit(1)
 }

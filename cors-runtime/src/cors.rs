@@ -3,40 +3,42 @@
 //! headers to every response beneath it; inner policies (a scope's, a handler's own `#[cors]`)
 //! take precedence, as [`crate::nesting`] describes.
 
-use std::future::{ready, Future, Ready};
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::cell::{Cell, OnceCell};
+use std::future::{ready, Ready};
+use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, HttpMessage};
 use cors_policy::Policy;
 
+use crate::anchor::{AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
 use crate::config::{self, ConfiguredOrigins, StartupError};
-use crate::nesting;
+use crate::nesting::{self, Governing, Nesting};
 use crate::preflight;
-use crate::response::{Grant, GrantFuture};
+use crate::response::{self, CorsFuture, Grant, GrantFuture};
 
-/// A named policy as middleware, for a whole app or scope: what `App::new().wrap(Api)` builds
-/// from a policy declared with `#[policy(...)] struct Api;` (or `Api::cors()`, to hold it as a
-/// value). It is `Copy`, `Send` and `Sync`: build it once, outside `HttpServer::new`, if you
-/// like. Switch it off at run time with actix-web's `middleware::Condition`.
+/// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
+/// policy declared with `#[policy(...)] struct Api;` (or `Api::cors()`, to hold it as a value).
+/// It is `Copy`, `Send` and `Sync`: build it once, outside `HttpServer::new`, if you like.
+/// Switch it off at run time with actix-web's `middleware::Condition`. For a scope, use
+/// [`NamedPolicy::scope`](crate::NamedPolicy::scope) instead of `.wrap`.
 ///
 /// Beneath it:
-/// - a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered
-///   before routing: `204` with the grant, or `403`. It never reaches a handler, a 404 or a 405;
-/// - every other response gets the CORS headers: handler responses, 404s, the default service,
-///   extractor errors, and errors and early responses of middleware inside this one (an
-///   authentication middleware's 401, a rate limiter's 429);
-/// - the innermost policy wins: a handler's own `#[cors]` over its scope's, a scope's over the
-///   app's, and a response carries the headers of one policy only. Where a policy has another
-///   inside it, it routes preflights first, so that the inner one can answer; if none does, it
-///   answers itself in place of the 404 or 405. A handler of yours that takes every method or
-///   `OPTIONS` explicitly, or a default service of yours, on such a path then receives the
-///   preflight before this answer replaces its response.
+/// - every preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered
+///   before routing, `204` with the grant or `403`, by the policy that governs the request it
+///   announces: a handler's own `#[cors]`, a declared scope's policy, else this one. No
+///   middleware, guard, handler or default service of yours runs on a preflight;
+/// - every other response gets the headers of the one policy that governs it, decided by the
+///   same lookup: handler responses, 404s, the default service, extractor errors, and errors
+///   and early responses of middleware inside this one (an authentication middleware's 401, a
+///   rate limiter's 429);
+/// - a policy this one cannot see (`.wrap` of another policy on a scope or resource inside it,
+///   or a second `.wrap` on the app) is reported once, with a `warn` event and on standard
+///   error, and fails closed.
 #[derive(Clone, Copy, Debug)]
 pub struct Cors {
     policy: &'static Compiled,
@@ -84,6 +86,23 @@ impl Cors {
     }
 }
 
+/// A policy for one scope, declared where it stands so that the policies around it see it:
+/// what [`NamedPolicy::scope`](crate::NamedPolicy::scope) wraps the scope in.
+#[doc(hidden)]
+pub struct ScopeCors {
+    cors: Cors,
+    anchor: Rc<AnchorEntry>,
+}
+
+impl ScopeCors {
+    /// The scope policy of `cors`, and the anchor to register inside the scope.
+    pub(crate) fn new(cors: Cors) -> (Self, crate::anchor::Anchor) {
+        let anchor = AnchorEntry::new(Site::Scope, PolicyRef::Named(cors.policy));
+        let registered = crate::anchor::Anchor(Rc::clone(&anchor));
+        (Self { cors, anchor }, registered)
+    }
+}
+
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
@@ -96,26 +115,74 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CorsMiddleware {
-            service,
-            policy: self.policy,
-            around_a_layer: nesting::layer_built::<S>(),
-            has_inner: std::cell::OnceCell::new(),
-            listed: crate::listing::Layer::built::<S>(self.policy),
-        }))
+        ready(Ok(CorsMiddleware::new(service, self.policy, None)))
     }
 }
 
-/// The service [`Cors`] wraps an app or a scope in.
+impl<S, B> Transform<S, ServiceRequest> for ScopeCors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        let anchor = Some(Rc::clone(&self.anchor));
+        ready(Ok(CorsMiddleware::new(service, self.cors.policy, anchor)))
+    }
+}
+
+/// The service [`Cors`] wraps an app (or a declared scope) in.
 pub struct CorsMiddleware<S> {
     service: S,
     policy: &'static Compiled,
-    /// Wraps another `Cors` (seen in the wrapped service's type).
-    around_a_layer: bool,
-    /// A `#[cors]` route or another `Cors` may be inside: learnt at the first request.
-    has_inner: std::cell::OnceCell<bool>,
+    /// Where it stands when declared with `Api::scope`; `None` for `.wrap(Api)`.
+    anchor: Option<Rc<AnchorEntry>>,
+    /// Its inner policies, from the app's structure, at the first request.
+    nesting: OnceCell<Nesting>,
+    /// An unseen nesting was found: fail closed. Shared with the response futures, which find it
+    /// from inside.
+    conflict: Rc<Cell<bool>>,
     /// This layer's entry in the policy listing.
     listed: crate::listing::Layer,
+}
+
+impl<S> CorsMiddleware<S> {
+    fn new(service: S, policy: &'static Compiled, anchor: Option<Rc<AnchorEntry>>) -> Self {
+        let listed = crate::listing::Layer::built(policy, anchor.clone());
+        Self {
+            service,
+            policy,
+            anchor,
+            nesting: OnceCell::new(),
+            conflict: Rc::new(Cell::new(false)),
+            listed,
+        }
+    }
+
+    fn flag(&self) -> Rc<Cell<bool>> {
+        Rc::clone(&self.conflict)
+    }
+
+    /// What is inside this layer. `.wrap(Api)` on a scope or resource (some of the path already
+    /// matched) sees nothing inside: what it may hold is found, and refused, by the unseen-nesting
+    /// check.
+    fn nesting(&self, req: &ServiceRequest) -> &Nesting {
+        self.nesting.get_or_init(|| {
+            let matched = req.match_info();
+            let at_root = matched.unprocessed().len() == matched.as_str().len();
+            if self.anchor.is_none() && !at_root {
+                self.listed.mounted(req, false);
+                return Nesting::empty();
+            }
+            self.listed.mounted(req, self.anchor.is_none());
+            Nesting::build(req, self.anchor.as_ref())
+        })
+    }
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -125,128 +192,118 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFuture<S::Future, B>;
+    type Future = CorsFuture<S::Future, B, &'static Compiled>;
 
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        self.listed.seen(&req);
-        let has_inner = *self.has_inner.get_or_init(|| {
-            self.around_a_layer || crate::listing::app_has_claims(req.request(), &self.listed)
-        });
-        let depth = nesting::enter(&req, has_inner, true);
+        let nesting = self.nesting(&req);
+        if let Some(anchor) = self.anchor.as_ref().filter(|a| a.is_claimed()) {
+            // A layer outside answers the preflights and assigns the actual requests.
+            if nesting::delegated(&req) == Some(Some(anchor.id)) {
+                let grant = Grant::decide(self.policy, &req);
+                return CorsFuture::Actual {
+                    inner: GrantFuture::new(self.service.call(req), grant, Some(self.flag())),
+                };
+            }
+            return CorsFuture::Passed {
+                inner: self.service.call(req),
+            };
+        }
+        // The outermost layer of what reaches it.
+        if nesting::has_outer(&req) && !self.conflict.get() {
+            self.conflict.set(true);
+            crate::events::unseen_nesting(
+                req.request(),
+                "a policy applied with `.wrap` inside another",
+            );
+        }
+        if self.conflict.get() {
+            return match response::fail_closed(&req) {
+                Some(refused) => CorsFuture::Answered {
+                    response: Some(req.into_response(refused).map_into_right_body()),
+                },
+                None => {
+                    req.extensions_mut().insert(nesting::Decided);
+                    CorsFuture::Passed {
+                        inner: self.service.call(req),
+                    }
+                }
+            };
+        }
         let head = req.head();
         // A preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`, each looked
         // up once and handed to the decision.
         let preflight = (head.method == Method::OPTIONS)
             .then(|| {
                 let origin = head.headers.get(ORIGIN)?;
-                let method = head.headers.get(ACCESS_CONTROL_REQUEST_METHOD)?;
-                Some(preflight::decide_with(
-                    self.policy,
-                    origin,
-                    || Some(method),
-                    &head.headers,
-                ))
+                Some((origin, head.headers.get(ACCESS_CONTROL_REQUEST_METHOD)?))
             })
             .flatten();
-        let Some(decision) = preflight else {
-            let grant = Grant::decide(self.policy, &req);
-            return CorsFuture::Actual {
-                inner: GrantFuture::new(self.service.call(req), grant, depth),
+        if let Some((origin, method)) = preflight {
+            // Answered before routing, by the policy that governs the announced request.
+            let governing = if nesting.is_empty() {
+                Governing::Own
+            } else {
+                nesting.lookup(
+                    req.resource_map(),
+                    req.match_info().as_str(),
+                    method.as_bytes(),
+                )
             };
-        };
-        if !has_inner {
-            // Nothing inside may claim it: answered before routing.
-            nesting::answered(&req);
-            crate::events::preflight(req.request(), self.policy, decision.is_some(), false);
-            let response = preflight::respond(self.policy, decision);
+            let response = match governing {
+                Governing::Own => {
+                    let decision =
+                        preflight::decide_with(self.policy, origin, || Some(method), &head.headers);
+                    crate::events::preflight(req.request(), self.policy, decision.is_some(), false);
+                    preflight::respond(self.policy, decision)
+                }
+                Governing::Inner(entry) if entry.guarded() => {
+                    crate::events::preflight(req.request(), &entry.policy, false, true);
+                    preflight::refused()
+                }
+                Governing::Inner(entry) => {
+                    let policy = &*entry.policy;
+                    let decision =
+                        preflight::decide_with(policy, origin, || Some(method), &head.headers);
+                    crate::events::preflight(req.request(), policy, decision.is_some(), false);
+                    preflight::respond(policy, decision)
+                }
+                Governing::Unresolved => {
+                    crate::events::unresolved(req.request());
+                    preflight::refused()
+                }
+            };
             return CorsFuture::Answered {
                 response: Some(req.into_response(response).map_into_right_body()),
             };
         }
-        CorsFuture::Forwarded {
-            inner: self.service.call(req),
-            policy: self.policy,
-            decision: Some(decision),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The response future of [`CorsMiddleware`].
-    #[project = CorsFutureProj]
-    pub enum CorsFuture<F, B> {
-        /// A preflight answered before routing.
-        Answered { response: Option<ServiceResponse<EitherBody<B>>> },
-        /// An actual request.
-        Actual { #[pin] inner: GrantFuture<F, &'static Compiled> },
-        /// A preflight routed first, for a policy inside to answer.
-        Forwarded {
-            #[pin]
-            inner: F,
-            policy: &'static Compiled,
-            decision: Option<Option<HeaderValue>>,
-        },
-    }
-}
-
-impl<F, B> Future for CorsFuture<F, B>
-where
-    F: Future<Output = Result<ServiceResponse<B>, Error>>,
-    B: MessageBody,
-{
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            // Polled again after completion: it stays pending.
-            CorsFutureProj::Answered { response } => match response.take() {
-                Some(response) => Poll::Ready(Ok(response)),
-                None => Poll::Pending,
-            },
-            CorsFutureProj::Actual { inner } => inner
-                .poll(cx)
-                .map(|result| result.map(ServiceResponse::map_into_left_body)),
-            CorsFutureProj::Forwarded {
-                inner,
-                policy,
-                decision,
-            } => {
-                let result = std::task::ready!(inner.poll(cx));
-                let policy: &'static Compiled = policy;
-                let Some(decision) = decision.take() else {
-                    return Poll::Ready(result.map(ServiceResponse::map_into_left_body));
+        nesting::mark_outer(&req);
+        if !nesting.is_empty() {
+            let assigned = match nesting.lookup(
+                req.resource_map(),
+                req.match_info().as_str(),
+                head.method.as_str().as_bytes(),
+            ) {
+                Governing::Own => None,
+                Governing::Inner(entry) => Some(Some(entry.id)),
+                Governing::Unresolved => Some(None),
+            };
+            if let Some(assigned) = assigned {
+                req.extensions_mut().insert(nesting::Delegated(assigned));
+                return CorsFuture::Passed {
+                    inner: self.service.call(req),
                 };
-                Poll::Ready(match result {
-                    Ok(response) if nesting::was_answered(response.request()) => {
-                        Ok(response.map_into_left_body())
-                    }
-                    // Routing ended outside every policy inside (a 404, a 405): this policy
-                    // answers in its place.
-                    Ok(response) => {
-                        let (request, _) = response.into_parts();
-                        nesting::answered_instead(&request);
-                        crate::events::preflight(&request, policy, decision.is_some(), false);
-                        let answer = preflight::respond(policy, decision);
-                        Ok(ServiceResponse::new(request, answer).map_into_right_body())
-                    }
-                    // A middleware inside failed the preflight (authentication, which a
-                    // preflight never carries): this policy's answer replaces its response,
-                    // unless a layer inside answered.
-                    Err(mut error) => {
-                        error.add_response_mapper(move |response: HttpResponse| {
-                            if response.extensions().contains::<nesting::Applied>() {
-                                return response;
-                            }
-                            let mut answer = preflight::respond(policy, decision.clone());
-                            answer.extensions_mut().insert(nesting::Applied);
-                            answer
-                        });
-                        Err(error)
-                    }
-                })
             }
+        }
+        let grant = Grant::decide(self.policy, &req);
+        if let Some(refused) = grant.refuses(&req) {
+            return CorsFuture::Answered {
+                response: Some(req.into_response(refused).map_into_right_body()),
+            };
+        }
+        CorsFuture::Actual {
+            inner: GrantFuture::new(self.service.call(req), grant, Some(self.flag())),
         }
     }
 }

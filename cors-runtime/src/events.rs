@@ -53,11 +53,21 @@ pub enum Refusal {
     /// `preflight-on-guarded-route`: the route has `guard`s, which a preflight cannot be checked
     /// against, so every preflight for it is refused.
     PreflightOnGuardedRoute,
+    /// `governing-policy-unknown`: the app's structure cannot tell which policy governs the
+    /// request (a route shadowed by an earlier one of another pattern, a route outside the scope
+    /// that also covers the path, or a policy applied where the policies around it cannot see
+    /// it), so it is refused.
+    GoverningPolicyUnknown,
+    /// `method-needs-preflight`: a cross-origin actual request with a method no preflight of
+    /// the policy that governs it could have allowed (defence in depth: refused before the
+    /// handler runs).
+    MethodNeedsPreflight,
 }
 
 impl Refusal {
     /// The stable name: `origin-not-allowed`, `method-not-allowed`, `header-not-allowed`,
-    /// `request-header-malformed`, `request-header-too-long`, `preflight-on-guarded-route`.
+    /// `request-header-malformed`, `request-header-too-long`, `preflight-on-guarded-route`,
+    /// `governing-policy-unknown`, `method-needs-preflight`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Refusal::OriginNotAllowed => "origin-not-allowed",
@@ -66,6 +76,8 @@ impl Refusal {
             Refusal::RequestHeaderMalformed => "request-header-malformed",
             Refusal::RequestHeaderTooLong => "request-header-too-long",
             Refusal::PreflightOnGuardedRoute => "preflight-on-guarded-route",
+            Refusal::GoverningPolicyUnknown => "governing-policy-unknown",
+            Refusal::MethodNeedsPreflight => "method-needs-preflight",
         }
     }
 }
@@ -109,6 +121,42 @@ pub(crate) fn actual(req: &HttpRequest, granted: bool) {
     {
         refused_event(req, "actual", Refusal::OriginNotAllowed, None);
     }
+}
+
+/// A preflight refused because no policy can be said to govern it.
+#[cold]
+#[inline(never)]
+pub(crate) fn unresolved(req: &HttpRequest) {
+    if tracing::enabled!(target: TARGET, Level::DEBUG) {
+        refused_event(req, "preflight", Refusal::GoverningPolicyUnknown, None);
+    }
+}
+
+/// An actual request refused before its handler (see [`Refusal::MethodNeedsPreflight`]).
+#[cold]
+#[inline(never)]
+pub(crate) fn actual_refused(req: &HttpRequest) {
+    if tracing::enabled!(target: TARGET, Level::DEBUG) {
+        refused_event(req, "actual", Refusal::MethodNeedsPreflight, None);
+    }
+}
+
+/// A policy found itself inside another that cannot see it: reported once per policy (the
+/// caller keeps the flag), as a `warn` event and on standard error, since it is a mistake in the
+/// app's code that fails closed from now on.
+#[cold]
+#[inline(never)]
+pub(crate) fn unseen_nesting(req: &HttpRequest, what: &str) {
+    let route = route(req);
+    let message = format!(
+        "cors-runtime: {what} (reached at `{route}`): the policy around it cannot take it into \
+         account, so both refuse from now on: every preflight and every cross-origin request \
+         that needs one gets 403, other responses get no CORS headers. Declare a scope's policy \
+         with `Api::scope(\"/path\")` instead of `web::scope(\"/path\").wrap(Api)`, and wrap an \
+         app in one policy."
+    );
+    eprintln!("{message}");
+    tracing::event!(target: TARGET, Level::WARN, route = %route, "{message}");
 }
 
 #[cold]

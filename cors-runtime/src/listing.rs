@@ -22,28 +22,17 @@
 //!
 //! # How it is built, and its limits
 //!
-//! actix-web gives a service no way to learn its scope prefix when it registers (`AppService`
-//! has none in its public API), so the listing is put together in two steps:
-//!
-//! - **At registration**, each `#[cors]` route records its relative path and policy in a
-//!   per-worker-thread registry, and names its preflight resource `__cors_preflight_<n>` (unique
-//!   per process; `HttpRequest::match_name` shows it for preflights the route answers). Each
-//!   app- or scope-wide [`Cors`](crate::Cors) layer records itself when it is built.
-//! - **When you ask** ([`Listing::of`], with a request of the app), the full path of every
-//!   route is resolved from the app's `ResourceMap`: its resource is looked up by name
-//!   (`url_for`, which also tells this app's routes from another app's on the same thread), and
-//!   the concrete path is matched back to its pattern (`match_pattern`), so scope prefixes,
-//!   dynamic segments included, come out as written. A segment whose regex accepts neither `0`
-//!   nor `a` leaves the concrete path, marked `resolved: false`.
-//! - **App- and scope-wide layers** have no resource at all: actix-web keeps middleware out of
-//!   its resource map. A layer is recognised as app-wide (path `/*`) or scope-wide when it is
-//!   built, from the type of the service it wraps; a scope-wide layer learns its prefix from
-//!   the first request that reaches it (one branch per request, taken once). Until then it is
-//!   listed with the path `(scope, not yet reached)`. Layers are matched to their app by the
-//!   app's resource map; one not yet reached is listed by every app built on its thread (one
-//!   app per worker thread in a server: no ambiguity).
-//! - The registry lives as long as the apps: entries of dropped apps disappear. It is per
-//!   worker thread; every worker builds the same app, so any worker's listing is the app's.
+//! - **`#[cors]` routes and scopes declared with `Api::scope`** are found in the app's own
+//!   resource map, through their anchors (see the runtime's nesting rules in [`crate::Cors`]):
+//!   their full patterns come from the map's structure, scope prefixes as written (dynamic
+//!   segments and all), whichever request asks.
+//! - **`.wrap(Api)` layers** have no place in the resource map (actix-web keeps middleware out
+//!   of it): each is placed in its app by the first request it sees. An app-wide layer has seen
+//!   one by the time a request of the app asks for the listing through it; a `.wrap` on a scope
+//!   or resource is listed once a request has reached it, with the concrete path it was
+//!   reached at (`resolved: false`).
+//! - Each row belongs to the app that `req` belongs to: a worker that holds two apps (two
+//!   listeners) lists each app's policies once.
 //!
 //! Origins written in the policy are [`OriginSource::Literal`]; those read from the environment
 //! or configuration at start-up are marked [`OriginSource::Env`] / [`OriginSource::Config`].
@@ -51,13 +40,13 @@
 use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::dev::{ResourceDef, ServiceRequest};
+use actix_web::dev::ServiceRequest;
 use actix_web::HttpRequest;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+use crate::anchor::{self, AnchorEntry, Site};
 use crate::compiled::Compiled;
 
 /// Every CORS policy of an application, in the order: path (scope-wide policies not yet reached
@@ -164,125 +153,60 @@ pub enum OriginSource {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The registry.
+// Layers applied with `.wrap`, which have no anchor.
 
 thread_local! {
-    static REGISTRY: RefCell<Registry> = RefCell::new(Registry::default());
-}
-
-/// Unique resource names across threads, so that one app's names never resolve in another's.
-static NEXT_NAME: AtomicU64 = AtomicU64::new(0);
-
-#[derive(Default)]
-struct Registry {
-    routes: Vec<Weak<RouteEntry>>,
-    layers: Vec<Weak<LayerEntry>>,
-}
-
-/// A `#[cors]` route's registration. The preflight service holds it: it lives as long as the
-/// app.
-pub(crate) struct RouteEntry {
-    name: String,
-    relative: String,
-    policy: Rc<Compiled>,
-    guarded: bool,
-}
-
-/// Records a `#[cors]` route at registration: names its preflight resource `rdef` and returns
-/// the entry for the preflight service to hold.
-pub(crate) fn route(rdef: &mut ResourceDef, policy: &Rc<Compiled>, grants: bool) -> Rc<RouteEntry> {
-    let name = format!(
-        "__cors_preflight_{}",
-        NEXT_NAME.fetch_add(1, Ordering::Relaxed)
-    );
-    rdef.set_name(name.clone());
-    let entry = Rc::new(RouteEntry {
-        name,
-        relative: rdef.pattern().unwrap_or_default().to_owned(),
-        policy: Rc::clone(policy),
-        guarded: !grants,
-    });
-    let _ = REGISTRY.try_with(|r| {
-        let mut r = r.borrow_mut();
-        r.routes.retain(|w| w.strong_count() > 0);
-        r.routes.push(Rc::downgrade(&entry));
-    });
-    entry
+    /// The `.wrap` layers of this thread, each placed in its app by the first request it sees.
+    static LAYERS: RefCell<Vec<Weak<LayerEntry>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// An app- or scope-wide layer's registration, held by its middleware.
-pub(crate) struct LayerEntry {
+struct LayerEntry {
     policy: &'static Compiled,
-    app_wide: bool,
-    /// The app (its resource map's address) and the path, from the first request.
-    mount: OnceCell<(usize, String, bool)>,
+    /// Declared with `Api::scope`: listed through its anchor instead.
+    declared: bool,
+    /// The app (its resource map's address), whether the layer stands at the app's root, and
+    /// the path matched before it: from the first request the layer sees.
+    mount: OnceCell<(usize, bool, String)>,
 }
 
 /// The listing handle of a [`crate::Cors`] layer.
 pub(crate) struct Layer(Rc<LayerEntry>);
 
 impl Layer {
-    /// Records a layer when it is built. `S` is the service it wraps: actix-web's app router for
-    /// an app-wide layer (possibly inside other middleware), a scope's service otherwise.
-    pub(crate) fn built<S>(policy: &'static Compiled) -> Self {
-        let inner = std::any::type_name::<S>();
-        let app_wide = inner.contains("AppRouting") && !inner.contains("ScopeService");
+    /// Records a layer when it is built.
+    pub(crate) fn built(policy: &'static Compiled, anchor: Option<Rc<AnchorEntry>>) -> Self {
         let entry = Rc::new(LayerEntry {
             policy,
-            app_wide,
+            declared: anchor.is_some(),
             mount: OnceCell::new(),
         });
-        let _ = REGISTRY.try_with(|r| {
+        let _ = LAYERS.try_with(|r| {
             let mut r = r.borrow_mut();
-            r.layers.retain(|w| w.strong_count() > 0);
-            r.layers.push(Rc::downgrade(&entry));
+            r.retain(|w| w.strong_count() > 0);
+            r.push(Rc::downgrade(&entry));
         });
         Self(entry)
     }
 
-    /// A request reaches the layer: the first one tells it where it is mounted. One branch per
-    /// request after that.
-    #[inline]
-    pub(crate) fn seen(&self, req: &ServiceRequest) {
-        if self.0.mount.get().is_none() {
-            self.record(req);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn record(&self, req: &ServiceRequest) {
-        let path = req.path();
+    /// The first request reaches the layer: it tells the layer which app it is in, and what
+    /// path was matched before it (none at the app's root).
+    pub(crate) fn mounted(&self, req: &ServiceRequest, root: bool) {
+        let path = req.match_info().as_str();
         let rest = req.match_info().unprocessed();
         let prefix = path
             .get(..path.len().saturating_sub(rest.len()))
-            .unwrap_or("");
-        // The pattern of the scope: as many segments of the matched route's pattern as the
-        // concrete prefix has, when they line up.
-        let (prefix, resolved) = match req.resource_map().match_pattern(path) {
-            Some(pattern) => {
-                let n = prefix.split('/').count();
-                let parts: Vec<&str> = pattern.split('/').take(n).collect();
-                if parts.len() == n {
-                    (parts.join("/"), true)
-                } else {
-                    (prefix.to_owned(), false)
-                }
-            }
-            None => (
-                prefix.to_owned(),
-                prefix.is_empty() || !prefix.contains('{'),
-            ),
-        };
+            .unwrap_or("")
+            .to_owned();
         let app = req.resource_map() as *const _ as usize;
-        let _ = self.0.mount.set((app, prefix, resolved));
+        let _ = self.0.mount.set((app, root, prefix));
     }
 }
 
 impl fmt::Debug for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Layer")
-            .field("app_wide", &self.0.app_wide)
+            .field("declared", &self.0.declared)
             .finish_non_exhaustive()
     }
 }
@@ -292,56 +216,54 @@ impl fmt::Debug for Layer {
 
 impl Listing {
     /// The listing of the app that `req` (any request it is serving, e.g. in a handler) belongs
-    /// to, built on the worker thread serving it. See the module documentation for how paths
-    /// are resolved and what is listed before a scope-wide layer is first reached.
+    /// to: its `#[cors]` routes and declared scopes, from the app's structure, with their full
+    /// patterns as written; and its `.wrap` layers that a request has reached (the app-wide ones
+    /// have, once any request went through them). One row per policy of this app, however many
+    /// apps the thread holds.
     pub fn of(req: &HttpRequest) -> Self {
-        let (routes, layers) = REGISTRY
-            .try_with(|r| {
-                let r = r.borrow();
-                let routes: Vec<Rc<RouteEntry>> =
-                    r.routes.iter().filter_map(Weak::upgrade).collect();
-                let layers: Vec<Rc<LayerEntry>> =
-                    r.layers.iter().filter_map(Weak::upgrade).collect();
-                (routes, layers)
-            })
-            .unwrap_or_default();
         let app = req.resource_map() as *const _ as usize;
         let mut policies = Vec::new();
-        for layer in &layers {
-            let (path, resolved, declared) = match layer.mount.get() {
-                Some((owner, _, _)) if *owner != app => continue,
-                Some((_, prefix, resolved)) if prefix.is_empty() => {
-                    ("/*".to_owned(), *resolved, Declared::App)
-                }
-                Some((_, prefix, resolved)) => (format!("{prefix}/*"), *resolved, Declared::Scope),
-                None if layer.app_wide => ("/*".to_owned(), true, Declared::App),
-                None => (
-                    "(scope, not yet reached)".to_owned(),
-                    false,
-                    Declared::Scope,
-                ),
+        let layers: Vec<Rc<LayerEntry>> = LAYERS
+            .try_with(|r| r.borrow().iter().filter_map(Weak::upgrade).collect())
+            .unwrap_or_default();
+        for layer in layers.iter().filter(|l| !l.declared) {
+            let Some((owner, root, prefix)) = layer.mount.get() else {
+                continue;
+            };
+            if *owner != app {
+                continue;
+            }
+            let (path, declared) = if *root {
+                ("/*".to_owned(), Declared::App)
+            } else {
+                (format!("{prefix}/*"), Declared::Scope)
             };
             policies.push(ListedPolicy {
                 path,
-                resolved,
+                // A `.wrap` on a scope knows only the concrete path it was reached at.
+                resolved: *root,
                 declared,
                 routed_methods: Vec::new(),
                 policy: layer.policy.view(),
                 overrides: Vec::new(),
             });
         }
-        for route in &routes {
-            let Some((path, resolved)) = resolve(req, &route.name, &route.relative) else {
-                continue;
+        for entry in anchor::of_app(req) {
+            let policy = entry.policy.view();
+            let full = entry.full_pattern();
+            let (path, declared, routed_methods) = match &entry.site {
+                Site::Scope => (format!("{full}/*"), Declared::Scope, Vec::new()),
+                Site::Route { guarded, .. } => (
+                    full.to_owned(),
+                    Declared::Handler { guarded: *guarded },
+                    policy.routed_methods.clone().unwrap_or_default(),
+                ),
             };
-            let policy = route.policy.view();
             policies.push(ListedPolicy {
                 path,
-                resolved,
-                declared: Declared::Handler {
-                    guarded: route.guarded,
-                },
-                routed_methods: policy.routed_methods.clone().unwrap_or_default(),
+                resolved: true,
+                declared,
+                routed_methods,
                 policy,
                 overrides: Vec::new(),
             });
@@ -374,12 +296,9 @@ impl Listing {
                 .sort_by_key(|prefix| std::cmp::Reverse(prefix.len()));
         }
         // Stable: registration order is kept within a path and a declaration site.
-        // Scopes not yet reached last.
         policies.sort_by(|a, b| {
-            let unplaced = |p: &ListedPolicy| p.path.starts_with('(');
-            unplaced(a)
-                .cmp(&unplaced(b))
-                .then_with(|| a.path.cmp(&b.path))
+            a.path
+                .cmp(&b.path)
                 .then_with(|| rank(&a.declared).cmp(&rank(&b.declared)))
         });
         Self { policies }
@@ -433,56 +352,6 @@ fn rank(declared: &Declared) -> u8 {
         Declared::Scope => 1,
         Declared::Handler { .. } => 2,
     }
-}
-
-/// `true` when `req`'s app may hold a policy inside the layer `layer`: a `#[cors]` route of this
-/// thread whose preflight resource the app's resource map holds, or a scope-wide layer built on
-/// this thread (which cannot be told apart by app before it sees a request).
-pub(crate) fn app_has_claims(req: &HttpRequest, layer: &Layer) -> bool {
-    REGISTRY
-        .try_with(|r| {
-            let r = r.borrow();
-            let rmap = req.resource_map();
-            let routes = r.routes.iter().filter_map(Weak::upgrade).any(|route| {
-                rmap.url_for(req, &route.name, std::iter::repeat_n("0", 64))
-                    .is_ok()
-            });
-            let scopes = r
-                .layers
-                .iter()
-                .filter_map(Weak::upgrade)
-                .any(|l| !l.app_wide && !Rc::ptr_eq(&l, &layer.0));
-            routes || scopes
-        })
-        // No registry (thread shutting down): routing first is always correct.
-        .unwrap_or(true)
-}
-
-/// The full pattern of the preflight resource named `name` in `req`'s app, `None` when the app
-/// has no such resource (another app's route).
-fn resolve(req: &HttpRequest, name: &str, relative: &str) -> Option<(String, bool)> {
-    let rmap = req.resource_map();
-    let mut concrete = None;
-    for fill in ["0", "a"] {
-        let url = rmap
-            .url_for(req, name, std::iter::repeat_n(fill, 64))
-            .ok()?;
-        let path = url.path().to_owned();
-        if let Some(pattern) = rmap.match_pattern(&path) {
-            if rmap.match_name(&path) == Some(name)
-                || pattern.ends_with(relative) && is_ours(rmap.match_name(&path))
-            {
-                return Some((pattern, true));
-            }
-        }
-        concrete.get_or_insert(path);
-    }
-    concrete.map(|path| (path, false))
-}
-
-/// A preflight resource of ours: another handler's on the same path, registered first.
-fn is_ours(name: Option<&str>) -> bool {
-    name.is_some_and(|n| n.starts_with("__cors_preflight_"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,101 +1,192 @@
-//! How nested CORS layers agree that the innermost one decides: an app-wide policy, a scope's,
-//! and a handler's own `#[cors]` can all see one request, and its answer must carry one set of
-//! CORS headers, the innermost policy's.
+//! Which policy governs a request when policies nest: an app-wide one, scopes declared inside
+//! it, and handlers' own `#[cors]`.
 //!
-//! - **Actual requests.** Every layer decides on the way in, as usual. On the way in, a layer
-//!   that may have another inside it records its depth in the request's extensions; on the way
-//!   out, it applies its headers only if no deeper layer saw the request. A layer that knows it
-//!   has nothing inside it and nothing outside it (the common case: one app-wide policy) skips
-//!   this altogether. Errors, which have no request on the way out, carry an [`Applied`] mark on
-//!   their response instead: the first (innermost) layer's response mapper applies and marks,
-//!   the others see the mark.
-//! - **Preflights.** A layer with nothing inside it answers before routing. One with something
-//!   inside it routes the preflight first: an inner layer that answers marks the request with
-//!   [`PreflightAnswered`], and if none did, this layer answers instead of whatever routing
-//!   produced (a 404 or 405). See `Cors` for what that means for handlers of your own.
-//! - **What is inside.** A layer learns it at the first request it sees, from the app itself:
-//!   the `#[cors]` routes registered on its thread whose preflight resources (named
-//!   `__cors_preflight_<n>`) the app's resource map holds, and the scope-wide layers built on its
-//!   thread; a layer around another sees it in the type of the service it wraps. (actix-web may
-//!   register several apps on a thread, one per listener, before it builds any of their
-//!   middleware, so nothing counted at build time could tell them apart.) This
-//!   over-approximates (a scope counts the whole app's routes), which only ever makes a layer
-//!   route a preflight it could have answered at once.
+//! What always holds:
+//! 1. A preflight for a path and method is decided by the policy that governs the actual request
+//!    for that path and method: the innermost policy whose route or scope it falls in. Where the
+//!    app's structure cannot tell (a route shadowed by an earlier one, a route outside the scope
+//!    that also covers the path), it is refused.
+//! 2. The outermost policy answers every preflight before routing: no middleware, guard,
+//!    handler or default service of the user runs on one.
+//! 3. What decides is the app's structure ([`crate::anchor`]) and the request's method, path and
+//!    CORS headers: nothing learnt from earlier requests, `Host` or forwarding headers, other
+//!    apps on the thread, or type names.
+//! 4. A response carries one policy's headers: the outermost policy assigns each actual request
+//!    to the policy that governs it ([`Delegated`]), with the very lookup that decides
+//!    preflights, and only that policy adds its headers.
+//!
+//! A policy that cannot be seen from the app's structure (`.wrap(Api)` on a scope or resource,
+//! or a second `.wrap` on the app) cannot be taken into account by the policies around it. Such
+//! a nesting is refused: every layer that is outermost marks the requests it passes on
+//! ([`Outer`]); a policy that finds that mark although nobody counted it as an inner policy
+//! reports the shape once (a `warn` event and standard error) and fails closed from then on.
 
-use std::cell::Cell;
+use std::rc::Rc;
 
-use actix_web::dev::ServiceRequest;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
+use actix_web::HttpMessage;
 
-thread_local! {
-    /// App- and scope-wide layers built on this thread. While there are none, a `#[cors]` route
-    /// has nobody to tell; while there is one, it has nothing outside it.
-    static LAYERS: Cell<usize> = const { Cell::new(0) };
+use crate::anchor::{self, AnchorEntry};
+
+/// The inner policies of one layer, with their full patterns compiled.
+pub(crate) struct Nesting {
+    /// `#[cors]` routes, in registration order.
+    routes: Vec<Inner>,
+    /// Declared scopes, deepest first.
+    scopes: Vec<Inner>,
 }
 
-/// An app- or scope-wide layer is built around a service of type `S`. Returns `true` when that
-/// service is known to hold another layer (`.wrap(A).wrap(B)`: B sees A in its type); whether
-/// `#[cors]` routes or scope-wide layers are inside is learnt from the app itself, at the first
-/// request (`crate::listing::app_has_claims`), since actix-web may register several apps on a
-/// thread (one per listener) before it builds any of their middleware.
-pub(crate) fn layer_built<S>() -> bool {
-    LAYERS.with(|l| l.set(l.get().saturating_add(1)));
-    std::any::type_name::<S>().contains("CorsMiddleware")
+struct Inner {
+    entry: Rc<AnchorEntry>,
+    rdef: ResourceDef,
 }
 
-/// The depth of the innermost CORS layer a request has gone through.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct Depth(u16);
+/// Who decides a request.
+pub(crate) enum Governing<'a> {
+    /// The layer's own policy.
+    Own,
+    /// An inner policy.
+    Inner(&'a Rc<AnchorEntry>),
+    /// Nobody can be sure: refuse.
+    Unresolved,
+}
 
-/// Set on a preflight that a CORS layer answered.
-struct PreflightAnswered;
+impl Nesting {
+    /// The inner policies of a layer standing at `own` (a declared scope), or at the app's root
+    /// (`None`): the anchors of `req`'s app under it. Each is claimed: from now on this layer
+    /// answers its preflights. Built once per layer, from the app's structure alone.
+    pub(crate) fn build(req: &ServiceRequest, own: Option<&Rc<AnchorEntry>>) -> Self {
+        let prefix = own.map(|own| own.full_pattern().to_owned());
+        let mut routes = Vec::new();
+        let mut scopes = Vec::new();
+        for entry in anchor::of_app(req.request()) {
+            if own.is_some_and(|own| Rc::ptr_eq(own, &entry)) {
+                continue;
+            }
+            let full = entry.full_pattern();
+            if prefix.as_deref().is_some_and(|prefix| !under(full, prefix)) {
+                continue;
+            }
+            let Some(rdef) = compile(full, entry.is_scope()) else {
+                continue;
+            };
+            entry.claim();
+            let inner = Inner { entry, rdef };
+            if inner.entry.is_scope() {
+                scopes.push(inner);
+            } else {
+                routes.push(inner);
+            }
+        }
+        // Deepest first: a longer prefix is deeper; of two alike, the later one is inside.
+        scopes.sort_by(|a, b| {
+            let key = |i: &Inner| (i.entry.full_pattern().len(), i.entry.id);
+            key(b).cmp(&key(a))
+        });
+        Self { routes, scopes }
+    }
 
-/// Set on an error response whose CORS headers a layer has applied.
-pub(crate) struct Applied;
+    /// No inner policy.
+    pub(crate) fn empty() -> Self {
+        Self {
+            routes: Vec::new(),
+            scopes: Vec::new(),
+        }
+    }
 
-/// On the way in. Returns this layer's depth when nesting is in play (a layer outside it, or
-/// `has_inner`), `None` when this layer is the only one. `is_layer`: this is an app- or
-/// scope-wide layer (counted in `LAYERS`), not a route. When no other layer was built on this
-/// thread, nothing can be outside, and the request's extensions are not even looked at: a
-/// `#[cors]` route in an app without app- or scope-wide policies pays one thread-local read.
+    /// `true` when no policy is inside.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.routes.is_empty() && self.scopes.is_empty()
+    }
+
+    /// The policy that governs a request for `path` with `method` (the actual request's, or a
+    /// preflight's `Access-Control-Request-Method`).
+    pub(crate) fn lookup(&self, rmap: &ResourceMap, path: &str, method: &[u8]) -> Governing<'_> {
+        let route = self
+            .routes
+            .iter()
+            .find(|r| r.entry.policy.routes_method(method) && r.rdef.is_match(path));
+        let scope = self.scopes.iter().find(|s| s.rdef.is_match(path));
+        if route.is_none() && scope.is_none() {
+            return Governing::Own;
+        }
+        // Where routing takes the path, guards aside: the first resource whose pattern matches.
+        let first = rmap.match_pattern(path);
+        let first = first.as_deref();
+        if let Some(route) = route {
+            let pattern = route.entry.full_pattern();
+            let inside = scope.is_none_or(|s| under(pattern, s.entry.full_pattern()));
+            // Shadowed by an earlier route of another pattern, or outside the scope that also
+            // covers the path: which one serves the request depends on registration order and
+            // guards the preflight cannot be checked against.
+            if first == Some(pattern) && inside {
+                return Governing::Inner(&route.entry);
+            }
+            if scope.is_none() {
+                return Governing::Unresolved;
+            }
+        }
+        match scope {
+            Some(scope) if first.is_none_or(|f| under(f, scope.entry.full_pattern())) => {
+                Governing::Inner(&scope.entry)
+            }
+            _ => Governing::Unresolved,
+        }
+    }
+}
+
+/// `pattern` lies under the scope prefix `prefix` (segment-wise).
+fn under(pattern: &str, prefix: &str) -> bool {
+    match pattern.strip_prefix(prefix) {
+        Some(rest) => {
+            prefix.is_empty() || prefix.ends_with('/') || rest.is_empty() || rest.starts_with('/')
+        }
+        None => false,
+    }
+}
+
+/// The full pattern as a matcher: a prefix for a scope, the whole path for a route. Every part
+/// of it was accepted by actix-web already; a concatenation it refuses leaves the policy out
+/// (then its paths are refused where it matters: see [`Nesting::lookup`]).
+fn compile(full: &str, prefix: bool) -> Option<ResourceDef> {
+    let full = full.to_owned();
+    std::panic::catch_unwind(move || {
+        if prefix {
+            ResourceDef::root_prefix(&full)
+        } else {
+            ResourceDef::new(full)
+        }
+    })
+    .ok()
+}
+
+/// Set on a request by an outermost layer (one no other layer counted as inner) that passes it
+/// on: a layer or route further in that nobody counted finds it, and so an unseen nesting.
+pub(crate) struct Outer;
+
+/// Set on a request by an outermost layer that assigned it to an inner policy: the anchor id of
+/// the policy that adds its headers, or none when nobody may (an unresolved lookup).
+pub(crate) struct Delegated(pub(crate) Option<u64>);
+
+/// Set on a request (or an error's response) whose headers a policy has decided: the layers
+/// around it add none.
+pub(crate) struct Decided;
+
+/// An outermost layer passes `req` on.
 #[inline]
-pub(crate) fn enter(req: &ServiceRequest, has_inner: bool, is_layer: bool) -> Option<u16> {
-    if !has_inner && LAYERS.with(Cell::get) <= usize::from(is_layer) {
-        return None;
-    }
-    let outer = req.extensions().get::<Depth>().map(|d| d.0);
-    if outer.is_none() && !has_inner {
-        return None;
-    }
-    let depth = outer.unwrap_or(0).saturating_add(1);
-    req.extensions_mut().insert(Depth(depth));
-    Some(depth)
+pub(crate) fn mark_outer(req: &ServiceRequest) {
+    req.extensions_mut().insert(Outer);
 }
 
-/// On the way out: `true` when the layer at `depth` is the innermost the request went through.
+/// `true` when a layer outside marked `req` (an unseen nesting, for a layer nobody claimed).
 #[inline]
-pub(crate) fn is_innermost(req: &HttpRequest, depth: Option<u16>) -> bool {
-    match depth {
-        None => true,
-        Some(depth) => req.extensions().get::<Depth>().is_none_or(|d| d.0 == depth),
-    }
+pub(crate) fn has_outer(req: &ServiceRequest) -> bool {
+    req.extensions().contains::<Outer>()
 }
 
-/// A layer answers a preflight: the layers around it keep its answer. Free when there are none.
+/// The policy an outer layer assigned `req` to, if any.
 #[inline]
-pub(crate) fn answered(req: &ServiceRequest) {
-    if LAYERS.with(Cell::get) > 0 && req.extensions().contains::<Depth>() {
-        req.extensions_mut().insert(PreflightAnswered);
-    }
-}
-
-/// A layer answers a preflight in place of what routing produced: the layers around it keep
-/// its answer.
-pub(crate) fn answered_instead(req: &HttpRequest) {
-    req.extensions_mut().insert(PreflightAnswered);
-}
-
-/// `true` when a layer inside answered the preflight.
-pub(crate) fn was_answered(req: &HttpRequest) -> bool {
-    req.extensions().contains::<PreflightAnswered>()
+pub(crate) fn delegated(req: &ServiceRequest) -> Option<Option<u64>> {
+    req.extensions().get::<Delegated>().map(|d| d.0)
 }

@@ -1,25 +1,13 @@
-//! The preflight service: `OPTIONS` with `Origin` and an `Access-Control-Request-Method` the
-//! route serves, registered by `#[cors]` on the handler's path before the handler itself.
-//!
-//! Each annotated handler registers its own preflight service, guarded on the methods it routes,
-//! so two handlers on one path keep their own policies: actix-web tries resources in
-//! registration order and skips those whose guards do not match.
+//! Preflight answers: the decision (origin, method, requested headers) and the `204` or `403`
+//! made from it, for whichever policy governs the preflight (see [`crate::nesting`]).
 
-use std::future::{ready, Ready};
-use std::rc::Rc;
-
-use actix_web::dev::{
-    AppService, HttpServiceFactory, ResourceDef, Service, ServiceFactory, ServiceRequest,
-    ServiceResponse,
-};
-use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{
     HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS,
     ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE,
     ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
 };
-use actix_web::http::{Method, StatusCode};
-use actix_web::{Error, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
 
 use crate::compiled::Compiled;
 use crate::response::{ANY_ORIGIN, TRUE};
@@ -28,114 +16,6 @@ use crate::response::{ANY_ORIGIN, TRUE};
 static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
 );
-
-/// Registers the preflight service of one annotated handler.
-pub struct Preflight {
-    path: &'static str,
-    policy: Rc<Compiled>,
-    grants: bool,
-}
-
-impl Preflight {
-    /// The preflight service for the route at `path` (relative to the enclosing scope, as the
-    /// route attribute wrote it). With `grants` false it refuses every preflight it matches: the
-    /// route has `guard`s, which a preflight cannot be checked against (it carries none of the
-    /// actual request's headers), so a grant could let through a request that another handler,
-    /// under another policy or none, then serves.
-    pub(crate) fn new(path: &'static str, policy: Rc<Compiled>, grants: bool) -> Self {
-        Self {
-            path,
-            policy,
-            grants,
-        }
-    }
-}
-
-impl HttpServiceFactory for Preflight {
-    fn register(self, config: &mut AppService) {
-        // Exactly the path actix-web's `Resource` registers the route on: a leading `/` is
-        // added to a non-empty path without one, and an empty path stays empty (at the root it
-        // then matches no request, and neither must the preflight).
-        let mut rdef = if !self.path.is_empty() && !self.path.starts_with('/') {
-            ResourceDef::new(format!("/{}", self.path))
-        } else {
-            ResourceDef::new(self.path)
-        };
-        let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.policy)));
-        let listed = crate::listing::route(&mut rdef, &self.policy, self.grants);
-        let service = PreflightService {
-            policy: self.policy,
-            grants: self.grants,
-            _listed: listed,
-        };
-        config.register_service(rdef, Some(vec![guard]), service, None);
-    }
-}
-
-/// Matches the preflights this policy answers: `OPTIONS`, an `Origin`, and an
-/// `Access-Control-Request-Method` the route serves. A preflight for a method no handler on the
-/// path serves matches no preflight service and falls through to the app's default service.
-struct PreflightGuard(Rc<Compiled>);
-
-impl Guard for PreflightGuard {
-    fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        let head = ctx.head();
-        head.method == Method::OPTIONS
-            && head.headers.contains_key(ORIGIN)
-            && head
-                .headers
-                .get(ACCESS_CONTROL_REQUEST_METHOD)
-                .is_some_and(|m| self.0.routes_method(m.as_bytes()))
-    }
-}
-
-/// Answers a preflight: `204` with the grant when origin, method and every requested header are
-/// allowed, `403` without any `Access-Control-Allow-*` header otherwise (always, for a route with
-/// guards).
-#[derive(Clone)]
-struct PreflightService {
-    policy: Rc<Compiled>,
-    grants: bool,
-    /// The route's entry in the policy listing, kept as long as the app.
-    _listed: Rc<crate::listing::RouteEntry>,
-}
-
-impl ServiceFactory<ServiceRequest> for PreflightService {
-    type Response = ServiceResponse;
-    type Error = Error;
-    type Config = ();
-    type Service = PreflightService;
-    type InitError = ();
-    type Future = Ready<Result<Self::Service, Self::InitError>>;
-
-    fn new_service(&self, _: ()) -> Self::Future {
-        ready(Ok(self.clone()))
-    }
-}
-
-impl Service<ServiceRequest> for PreflightService {
-    type Response = ServiceResponse;
-    type Error = Error;
-    type Future = Ready<Result<Self::Response, Self::Error>>;
-
-    actix_web::dev::always_ready!();
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        crate::nesting::answered(&req);
-        let response = if self.grants {
-            answer(&self.policy, req.headers())
-        } else {
-            refused()
-        };
-        crate::events::preflight(
-            req.request(),
-            &self.policy,
-            response.status() == StatusCode::NO_CONTENT,
-            !self.grants,
-        );
-        ready(Ok(req.into_response(response)))
-    }
-}
 
 /// A refused preflight: `403`, no grant, the preflight `Vary`.
 pub(crate) fn refused() -> HttpResponse {

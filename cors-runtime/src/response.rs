@@ -9,19 +9,26 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::body::MessageBody;
+use std::cell::Cell;
+
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{
-    HeaderMap, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ORIGIN, VARY,
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_REQUEST_METHOD,
+    ORIGIN, VARY,
 };
-use actix_web::{Error, HttpResponse};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{Error, HttpMessage, HttpResponse};
 
+use crate::anchor::{AnchorEntry, PolicyRef};
 use crate::compiled::Compiled;
-use crate::nesting;
+use crate::nesting::{self, Decided};
 
 pub(crate) static ANY_ORIGIN: HeaderValue = HeaderValue::from_static("*");
 pub(crate) static TRUE: HeaderValue = HeaderValue::from_static("true");
+/// Fetch metadata: where the request comes from, set by the browser (pages cannot).
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 static VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// What the actual response of one request gets, decided when the request arrives. `P` is how
@@ -67,16 +74,72 @@ impl<P: Deref<Target = Compiled>> Grant<P> {
     }
 }
 
+impl<P: Deref<Target = Compiled>> Grant<P> {
+    /// Defence in depth, for the policy that governs an actual request: `403` before the
+    /// handler runs when the request is one no preflight of this policy could have let a browser
+    /// send: a cross-origin request (`Sec-Fetch-Site: cross-site` or `same-site`, which only
+    /// browsers send and pages cannot set) with a method outside GET, HEAD and POST that this
+    /// policy refuses, for its origin or the method. Same-origin requests, which carry `Origin`
+    /// too, and clients that send no fetch metadata pass as before.
+    #[inline]
+    pub(crate) fn refuses(&self, req: &ServiceRequest) -> Option<HttpResponse> {
+        let method = req.method();
+        if method == Method::GET || method == Method::HEAD || method == Method::POST {
+            return None;
+        }
+        let allowed =
+            self.origin.is_some() && self.policy.allows_method(method.as_str().as_bytes());
+        if allowed || !cross_origin(req) {
+            return None;
+        }
+        crate::events::actual_refused(req.request());
+        Some(refused_actual())
+    }
+}
+
+/// `true` for a request the browser marks as cross-origin.
+fn cross_origin(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(SEC_FETCH_SITE)
+        .is_some_and(|site| site.as_bytes() == b"cross-site" || site.as_bytes() == b"same-site")
+}
+
+/// An actual request refused before the handler: `403`, no CORS headers.
+fn refused_actual() -> HttpResponse {
+    HttpResponse::new(StatusCode::FORBIDDEN)
+}
+
+/// A policy in a nesting it cannot see fails closed: preflights and cross-origin requests with
+/// a method outside GET, HEAD and POST get `403` (`Some`); other requests go on without any CORS
+/// header (`None`), so a browser lets no page read them.
+pub(crate) fn fail_closed(req: &ServiceRequest) -> Option<HttpResponse> {
+    let method = req.method();
+    if method == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
+        return Some(crate::preflight::refused());
+    }
+    let simple = method == Method::GET || method == Method::HEAD || method == Method::POST;
+    (!simple && req.headers().contains_key(ORIGIN)).then(refused_actual)
+}
+
 impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
-    /// The grant applied to the result of the service inside, at `depth` (see [`nesting`]).
+    /// The grant applied to the result of the service inside. `conflict`: a layer's flag, set
+    /// when a policy inside that it could not see marked the request [`Decided`] (it failed
+    /// closed, and so does the layer from now on).
     pub(crate) fn finish<B>(
         self,
         result: Result<ServiceResponse<B>, Error>,
-        depth: Option<u16>,
+        conflict: Option<&Cell<bool>>,
     ) -> Result<ServiceResponse<B>, Error> {
         match result {
             Ok(mut response) => {
-                if nesting::is_innermost(response.request(), depth) {
+                let unseen = conflict.is_some_and(|flag| {
+                    let unseen = response.request().extensions().contains::<Decided>();
+                    if unseen {
+                        flag.set(true);
+                    }
+                    unseen
+                });
+                if !unseen {
                     crate::events::actual(response.request(), self.origin.is_some());
                     self.apply(response.headers_mut());
                 }
@@ -85,13 +148,13 @@ impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
             // An error from a middleware inside this one (a route's own `wrap`, an app's
             // authentication): handler and extractor errors are responses already. actix-web
             // turns it into its response further out; the mapper adds the headers then, unless
-            // a layer inside did. The error itself is untouched, so `as_error::<T>()` in an outer
-            // middleware still finds its type.
+            // a policy inside did. The error itself is untouched, so `as_error::<T>()` in an
+            // outer middleware still finds its type.
             Err(mut error) => {
                 error.add_response_mapper(move |mut response: HttpResponse| {
-                    if !response.extensions().contains::<nesting::Applied>() {
+                    if !response.extensions().contains::<Decided>() {
                         self.clone().apply(response.headers_mut());
-                        response.extensions_mut().insert(nesting::Applied);
+                        response.extensions_mut().insert(Decided);
                     }
                     response
                 });
@@ -101,15 +164,16 @@ impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
     }
 }
 
-/// The middleware that adds CORS headers to a `#[cors]` route's responses.
+/// The middleware that adds CORS headers to a `#[cors]` route's responses and answers its
+/// preflights when no policy outside does.
 pub struct RouteCors {
-    policy: Rc<Compiled>,
+    anchor: Rc<AnchorEntry>,
 }
 
 impl RouteCors {
-    /// Middleware for `policy`.
-    pub(crate) fn new(policy: Rc<Compiled>) -> Self {
-        Self { policy }
+    /// Middleware for the route anchored at `anchor`.
+    pub(crate) fn new(anchor: Rc<AnchorEntry>) -> Self {
+        Self { anchor }
     }
 }
 
@@ -118,7 +182,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
     type Transform = RouteCorsService<S>;
     type InitError = ();
@@ -127,7 +191,8 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(RouteCorsService {
             service,
-            policy: Rc::clone(&self.policy),
+            anchor: Rc::clone(&self.anchor),
+            conflict: Cell::new(false),
         }))
     }
 }
@@ -135,7 +200,9 @@ where
 /// The service [`RouteCors`] wraps a route in.
 pub struct RouteCorsService<S> {
     service: S,
-    policy: Rc<Compiled>,
+    anchor: Rc<AnchorEntry>,
+    /// An unseen policy outside was found: fail closed.
+    conflict: Cell<bool>,
 }
 
 impl<S, B> Service<ServiceRequest> for RouteCorsService<S>
@@ -143,19 +210,116 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = GrantFuture<S::Future, Rc<Compiled>>;
+    type Future = CorsFuture<S::Future, B, PolicyRef>;
 
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let grant = Grant::decide(Rc::clone(&self.policy), &req);
-        // A route is the innermost layer: it only tells the layers around it, if any.
-        let depth = nesting::enter(&req, false, false);
+        let anchor = &self.anchor;
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
-        GrantFuture::new(self.service.call(req), grant, depth)
+        if anchor.is_claimed() {
+            // A policy outside answered the preflights and assigned this request.
+            if nesting::delegated(&req) != Some(Some(anchor.id)) {
+                return CorsFuture::Passed {
+                    inner: self.service.call(req),
+                };
+            }
+        } else {
+            if !self.conflict.get() && nesting::has_outer(&req) {
+                self.conflict.set(true);
+                crate::events::unseen_nesting(
+                    req.request(),
+                    "a `#[cors]` route inside a policy applied with `.wrap` on a scope or resource",
+                );
+            }
+            if self.conflict.get() {
+                return match fail_closed(&req) {
+                    Some(refused) => CorsFuture::answered(req, refused),
+                    None => {
+                        req.extensions_mut().insert(Decided);
+                        CorsFuture::Passed {
+                            inner: self.service.call(req),
+                        }
+                    }
+                };
+            }
+            // A preflight for a method the route serves (what its method guard let through as
+            // one); an `OPTIONS` asking for another method is an actual request of a route
+            // that serves `OPTIONS`.
+            let preflight = req.method() == Method::OPTIONS
+                && req.headers().contains_key(ORIGIN)
+                && req
+                    .headers()
+                    .get(ACCESS_CONTROL_REQUEST_METHOD)
+                    .is_some_and(|m| anchor.policy.routes_method(m.as_bytes()));
+            if preflight {
+                let policy = &*anchor.policy;
+                let response = if anchor.guarded() {
+                    crate::preflight::refused()
+                } else {
+                    crate::preflight::answer(policy, req.headers())
+                };
+                let granted = response.status() == StatusCode::NO_CONTENT;
+                crate::events::preflight(req.request(), policy, granted, anchor.guarded());
+                return CorsFuture::answered(req, response);
+            }
+        }
+        let grant = Grant::decide(anchor.policy.clone(), &req);
+        if let Some(refused) = grant.refuses(&req) {
+            return CorsFuture::answered(req, refused);
+        }
+        CorsFuture::Actual {
+            inner: GrantFuture::new(self.service.call(req), grant, None),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of the CORS middleware.
+    #[project = CorsFutureProj]
+    pub enum CorsFuture<F, B, P> {
+        /// Answered here: a preflight, or a refusal.
+        Answered { response: Option<ServiceResponse<EitherBody<B>>> },
+        /// An actual request this policy governs.
+        Actual { #[pin] inner: GrantFuture<F, P> },
+        /// A request another policy governs.
+        Passed { #[pin] inner: F },
+    }
+}
+
+impl<F, B, P> CorsFuture<F, B, P> {
+    pub(crate) fn answered(req: ServiceRequest, response: HttpResponse) -> Self {
+        CorsFuture::Answered {
+            response: Some(req.into_response(response).map_into_right_body()),
+        }
+    }
+}
+
+impl<F, B, P> Future for CorsFuture<F, B, P>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+    P: Deref<Target = Compiled> + Clone + 'static,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            // Polled again after completion: it stays pending.
+            CorsFutureProj::Answered { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                None => Poll::Pending,
+            },
+            CorsFutureProj::Actual { inner } => inner
+                .poll(cx)
+                .map(|result| result.map(ServiceResponse::map_into_left_body)),
+            CorsFutureProj::Passed { inner } => inner
+                .poll(cx)
+                .map(|result| result.map(ServiceResponse::map_into_left_body)),
+        }
     }
 }
 
@@ -165,16 +329,18 @@ pin_project_lite::pin_project! {
         #[pin]
         future: F,
         grant: Option<Grant<P>>,
-        depth: Option<u16>,
+        conflict: Option<Rc<Cell<bool>>>,
     }
 }
 
 impl<F, P> GrantFuture<F, P> {
-    pub(crate) fn new(future: F, grant: Grant<P>, depth: Option<u16>) -> Self {
+    /// `conflict`: the flag of a layer that may have an unseen policy inside (see
+    /// [`Grant::finish`]).
+    pub(crate) fn new(future: F, grant: Grant<P>, conflict: Option<Rc<Cell<bool>>>) -> Self {
         Self {
             future,
             grant: Some(grant),
-            depth,
+            conflict,
         }
     }
 }
@@ -190,7 +356,7 @@ where
         let this = self.project();
         let result = std::task::ready!(this.future.poll(cx));
         Poll::Ready(match this.grant.take() {
-            Some(grant) => grant.finish(result, *this.depth),
+            Some(grant) => grant.finish(result, this.conflict.as_deref()),
             // Polled again after completion: nothing left to add.
             None => result,
         })

@@ -100,14 +100,16 @@ pub fn answer(policy: &Policy, requests: &[RefRequest]) -> Vec<(RefRequest, RefR
         system.block_on(async {
             let mut out = Vec::new();
             if policy.routed_methods.is_some() {
-                let route = RoutePolicy::new(text, "h");
+                let route = RoutePolicy::new(text, "h").route(PATH, false);
                 let app = test::init_service(
-                    App::new().service(route.preflight(PATH)).service(
-                        web::resource(PATH)
-                            .guard(route.methods())
-                            .wrap(route.middleware())
-                            .to(|| async { HttpResponse::Ok().finish() }),
-                    ),
+                    App::new()
+                        .service(
+                            web::resource(PATH)
+                                .guard(route.methods())
+                                .wrap(route.middleware())
+                                .to(|| async { HttpResponse::Ok().finish() }),
+                        )
+                        .service(route.anchor()),
                 )
                 .await;
                 for (r, req) in requests {

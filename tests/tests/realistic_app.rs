@@ -14,7 +14,7 @@ mod support;
 
 use actix_web::http::Method;
 use actix_web::{delete, get, patch, post, put, routes, web, App, HttpResponse};
-use cors_runtime::{cors, policy};
+use cors_runtime::{cors, policy, NamedPolicy};
 use serde_json::Value;
 use support::Outcome::*;
 use support::{
@@ -292,8 +292,7 @@ fn app() -> App<
                 .service(web::resource("/health").route(web::get().to(health))),
         )
         .service(
-            web::scope("/admin")
-                .wrap(Admin)
+            Admin::scope("/admin")
                 .service(admin_users)
                 .service(admin_user)
                 .service(admin_delete_user)
