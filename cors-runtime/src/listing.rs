@@ -49,8 +49,8 @@ use serde::{Serialize, Serializer};
 use crate::anchor::{self, AnchorEntry, Site};
 use crate::compiled::Compiled;
 
-/// Every CORS policy of an application, in the order: path (scope-wide policies not yet reached
-/// last), then app, scope, handler, then registration. `Display` renders an aligned table; `Serialize` gives a JSON array of
+/// Every CORS policy of an application, in the order: path, then app, scope, handler, then
+/// registration. `Display` renders an aligned table; `Serialize` gives a JSON array of
 /// [`ListedPolicy`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
@@ -65,8 +65,8 @@ pub struct ListedPolicy {
     /// The route pattern with its scope prefix (`/api/items/{id}`); for a scope-wide policy its
     /// prefix followed by `/*`, for an app-wide one `/*`.
     pub path: String,
-    /// `false` when the path is not the pattern as written: a concrete path (see the module
-    /// documentation), or a scope-wide layer no request has reached yet.
+    /// `false` when the path is not the pattern as written: the concrete path a `.wrap` layer on
+    /// a scope or resource was first reached at (see the module documentation).
     pub resolved: bool,
     /// Where the policy was declared.
     pub declared: Declared,
@@ -87,7 +87,7 @@ pub struct ListedPolicy {
 pub enum Declared {
     /// `App::new().wrap(Api)`.
     App,
-    /// `web::scope(..).wrap(Api)`.
+    /// `Api::scope(..)`, or `.wrap(Api)` on a scope or resource.
     Scope,
     /// `#[cors(...)]` on a handler; `guarded` when its route has `guard`s, so every preflight
     /// for it is refused.
@@ -309,9 +309,9 @@ impl Listing {
     /// The listing of `app`, for printing at start-up: builds the app once more on this thread
     /// and sends it one request, `GET /__cors_listing__`, which no route of yours should serve
     /// (it goes through your middleware and ends at your default service, a 404 otherwise). That
-    /// request reaches the app-wide layers, not the scope-wide ones: those are listed as
-    /// `(scope, not yet reached)`. `None` when the app fails to start or a middleware answers
-    /// the request with an error.
+    /// request reaches the app-wide layers; `.wrap` layers on scopes are not listed (scopes made
+    /// with `Api::scope` are). `None` when the app fails to start or a middleware answers the
+    /// request with an error.
     ///
     /// ```no_run
     /// # async fn demo() {
