@@ -361,3 +361,28 @@ async fn routes_of_another_app_on_the_thread_do_not_count() {
     run(app, "beside another app", cases).await;
     drop(other);
 }
+
+/// A `#[cors]` route shadowed by an earlier route of another pattern that matches the same path:
+/// which one serves a `PUT` depends on guards a preflight cannot be checked against, so its
+/// preflights are refused (fail closed); the earlier route's own paths keep the app's policy,
+/// and so does the override where nothing shadows it.
+#[actix_web::test]
+async fn a_shadowed_route_gets_its_preflights_refused() {
+    let app = App::new()
+        .wrap(Api)
+        .route("/{name}", web::get().to(any_method))
+        .service(override_put);
+    #[rustfmt::skip]
+    let cases = vec![
+        case("the override, shadowed", pf("/override", OTHER, "PUT"), Refused, 403, refused()),
+        case("the override, app's origin", pf("/override", APP, "PUT"), Refused, 403, refused()),
+        case("the earlier route's path", pf("/other", APP, "PUT"), Granted, 204, api_pf(APP, "PUT, DELETE")),
+    ];
+    run(app, "shadowed", cases).await;
+    let app = App::new().wrap(Api).service(override_put);
+    #[rustfmt::skip]
+    let cases = vec![
+        case("the override, alone", pf("/override", OTHER, "PUT"), Granted, 204, pf_ok(OTHER, "PUT", &[])),
+    ];
+    run(app, "not shadowed", cases).await;
+}
