@@ -184,6 +184,10 @@ pub fn declaration(item: &syn::ItemStruct, policy: Option<&Policy>) -> TokenStre
     let name = &item.ident;
     let encoded = policy.map_or_else(String::new, cors_policy::wire::encode);
     let label = name.to_string();
+    // The impl's type parameters, named so that no policy is named like them (a policy may be
+    // called `B` or `S`; hygiene does not apply to type names).
+    let service_ty = Ident::new("__CorsService", Span::call_site());
+    let body_ty = Ident::new("__CorsBody", Span::call_site());
     quote! {
         #item
 
@@ -209,22 +213,22 @@ pub fn declaration(item: &syn::ItemStruct, policy: Option<&Policy>) -> TokenStre
             }
         }
 
-        impl<S, B> ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest> for #name
+        impl<#service_ty, #body_ty> ::actix_web::dev::Transform<#service_ty, ::actix_web::dev::ServiceRequest> for #name
         where
-            S: ::actix_web::dev::Service<
+            #service_ty: ::actix_web::dev::Service<
                 ::actix_web::dev::ServiceRequest,
-                Response = ::actix_web::dev::ServiceResponse<B>,
+                Response = ::actix_web::dev::ServiceResponse<#body_ty>,
                 Error = ::actix_web::Error,
             >,
-            B: ::actix_web::body::MessageBody,
+            #body_ty: ::actix_web::body::MessageBody,
         {
-            type Response = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Response;
+            type Response = <::cors_runtime::Cors as ::actix_web::dev::Transform<#service_ty, ::actix_web::dev::ServiceRequest>>::Response;
             type Error = ::actix_web::Error;
-            type Transform = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Transform;
+            type Transform = <::cors_runtime::Cors as ::actix_web::dev::Transform<#service_ty, ::actix_web::dev::ServiceRequest>>::Transform;
             type InitError = ();
-            type Future = <::cors_runtime::Cors as ::actix_web::dev::Transform<S, ::actix_web::dev::ServiceRequest>>::Future;
+            type Future = <::cors_runtime::Cors as ::actix_web::dev::Transform<#service_ty, ::actix_web::dev::ServiceRequest>>::Future;
 
-            fn new_transform(&self, service: S) -> Self::Future {
+            fn new_transform(&self, service: #service_ty) -> Self::Future {
                 ::actix_web::dev::Transform::new_transform(
                     &<Self as ::cors_runtime::NamedPolicy>::cors(),
                     service,
