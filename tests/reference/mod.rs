@@ -1,5 +1,5 @@
 //! A reference model of the runtime's answers, written straight from the Fetch standard
-//! (`/work/shared/reference/cors-rules.md`) and the project's documented behaviour (the runtime's
+//! (the shared CORS reference, `cors-rules.md`) and the project's documented behaviour (the runtime's
 //! crate docs, "How the runtime answers"), separate from the optimised runtime and shared by the
 //! property tests (`tests/tests/reference_model.rs`) and the fuzz targets (`fuzz/`).
 //!
