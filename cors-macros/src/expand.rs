@@ -1,10 +1,11 @@
 //! Generates the code for a validated policy.
 //!
-//! The expansion is what actix-web's route macro generates, with two additions: the CORS
-//! middleware as the resource's outermost `wrap` (it answers the route's preflights, which the
-//! method guard lets through, and adds the headers, also to responses made by the user's own
-//! `wrap` middleware and by its errors), and an anchor beside the resource, which matches no path
-//! and lets the policies around the route find it (`cors_runtime`'s `anchor` module). The policy travels as one string literal in the
+//! The expansion is what actix-web's route macro generates, with three additions: the CORS
+//! middleware as the resource's outermost `wrap` (it adds the headers, also to responses made by
+//! the user's own `wrap` middleware and by its errors); a preflight resource on the same path,
+//! registered after the route's (so the user's resource map answers as before); and an anchor,
+//! which matches no path and lets the policies around the route find it (`cors_runtime`'s
+//! `anchor` module). The policy travels as one string literal in the
 //! `cors_policy::wire` format, which costs the user's build nothing to compile; the runtime
 //! decodes it once per worker. Generated names use `Span::mixed_site()`, so they cannot clash
 //! with the user's.
@@ -93,12 +94,13 @@ fn registration(
                 ::actix_web::Resource::new(#path)
                     .name(#resource_name)
                     .guard(#parts.methods())
-                    #(.guard(#parts.guard(::actix_web::guard::fn_guard(#guards))))*
+                    #(.guard(::actix_web::guard::fn_guard(#guards)))*
                     #(.wrap(#wrappers))*
                     .wrap(#parts.middleware())
                     .to(#name),
                 #config,
             );
+            ::actix_web::dev::HttpServiceFactory::register(#parts.preflight(), #config);
             ::actix_web::dev::HttpServiceFactory::register(#parts.anchor(), #config);
         }
     }

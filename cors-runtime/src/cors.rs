@@ -11,7 +11,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage as _};
 use cors_policy::Policy;
 
 use crate::anchor::{AnchorEntry, PolicyRef, Site};
@@ -142,46 +142,77 @@ pub struct CorsMiddleware<S> {
     policy: &'static Compiled,
     /// Where it stands when declared with `Api::scope`; `None` for `.wrap(Api)`.
     anchor: Option<Rc<AnchorEntry>>,
-    /// Its inner policies, from the app's structure, at the first request.
-    nesting: OnceCell<Nesting>,
-    /// An unseen nesting was found: fail closed. Shared with the response futures, which find it
-    /// from inside.
+    /// What it learns from the app's structure at its first request.
+    placed: OnceCell<Placed>,
+    /// An unseen nesting was found: fail closed. Shared with the response futures (a policy
+    /// inside may find the nesting while a request is on its way) and with the policy that
+    /// found it.
     conflict: Rc<Cell<bool>>,
     /// This layer's entry in the policy listing.
     listed: crate::listing::Layer,
 }
 
+/// What a layer learns at its first request.
+struct Placed {
+    /// Its inner policies.
+    nesting: Nesting,
+    /// `.wrap` on a scope or resource: nobody outside can count it, and it cannot see what is
+    /// inside it, so it marks every request it passes on ([`nesting::Outer`]) for a policy
+    /// inside to find.
+    marks: bool,
+}
+
 impl<S> CorsMiddleware<S> {
     fn new(service: S, policy: &'static Compiled, anchor: Option<Rc<AnchorEntry>>) -> Self {
-        let listed = crate::listing::Layer::built(policy, anchor.clone());
+        let conflict = Rc::new(Cell::new(false));
+        let listed = crate::listing::Layer::built(policy, anchor.is_some(), Rc::clone(&conflict));
         Self {
             service,
             policy,
             anchor,
-            nesting: OnceCell::new(),
-            conflict: Rc::new(Cell::new(false)),
+            placed: OnceCell::new(),
+            conflict,
             listed,
         }
     }
 
-    fn flag(&self) -> Rc<Cell<bool>> {
-        Rc::clone(&self.conflict)
-    }
-
-    /// What is inside this layer. `.wrap(Api)` on a scope or resource (some of the path already
-    /// matched) sees nothing inside: what it may hold is found, and refused, by the unseen-nesting
-    /// check.
-    fn nesting(&self, req: &ServiceRequest) -> &Nesting {
-        self.nesting.get_or_init(|| {
+    /// Learns, once, where the layer stands. Everything here depends on the app's structure
+    /// only: the first request that reaches a layer reaches every layer outside it too.
+    fn placed(&self, req: &ServiceRequest) -> &Placed {
+        self.placed.get_or_init(|| {
             let matched = req.match_info();
             let at_root = matched.unprocessed().len() == matched.as_str().len();
-            if self.anchor.is_none() && !at_root {
-                self.listed.mounted(req, false);
-                return Nesting::empty();
+            let undeclared = self.anchor.is_none();
+            // A second `.wrap` on the app, or a `.wrap` on a scope or resource inside it.
+            if undeclared && self.listed.mounted(req, at_root) {
+                self.found_unseen(req);
             }
-            self.listed.mounted(req, self.anchor.is_none());
-            Nesting::build(req, self.anchor.as_ref())
+            // Inside a `.wrap` on a scope or resource, unless a policy outside counted this one.
+            if !self.anchor.as_ref().is_some_and(|a| a.is_claimed())
+                && nesting::outer(req, &self.conflict)
+            {
+                self.found_unseen(req);
+            }
+            if undeclared && !at_root {
+                return Placed {
+                    nesting: Nesting::empty(),
+                    marks: true,
+                };
+            }
+            Placed {
+                nesting: Nesting::build(req, self.anchor.as_ref()),
+                marks: false,
+            }
         })
+    }
+
+    #[cold]
+    fn found_unseen(&self, req: &ServiceRequest) {
+        self.conflict.set(true);
+        crate::events::unseen_nesting(
+            req.request(),
+            "a policy applied with `.wrap` inside another",
+        );
     }
 }
 
@@ -197,38 +228,26 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let nesting = self.nesting(&req);
+        let placed = self.placed(&req);
         if let Some(anchor) = self.anchor.as_ref().filter(|a| a.is_claimed()) {
             // A layer outside answers the preflights and assigns the actual requests.
             if nesting::delegated(&req) == Some(Some(anchor.id)) {
                 let grant = Grant::decide(self.policy, &req);
+                let conflict = Some(Rc::clone(&self.conflict));
                 return CorsFuture::Actual {
-                    inner: GrantFuture::new(self.service.call(req), grant, Some(self.flag())),
+                    inner: GrantFuture::new(self.service.call(req), grant, conflict),
                 };
             }
             return CorsFuture::Passed {
                 inner: self.service.call(req),
             };
         }
-        // The outermost layer of what reaches it.
-        if nesting::has_outer(&req) && !self.conflict.get() {
-            self.conflict.set(true);
-            crate::events::unseen_nesting(
-                req.request(),
-                "a policy applied with `.wrap` inside another",
-            );
-        }
         if self.conflict.get() {
             return match response::fail_closed(&req) {
-                Some(refused) => CorsFuture::Answered {
-                    response: Some(req.into_response(refused).map_into_right_body()),
+                Some(refused) => CorsFuture::answered(req, refused),
+                None => CorsFuture::Passed {
+                    inner: self.service.call(req),
                 },
-                None => {
-                    req.extensions_mut().insert(nesting::Decided);
-                    CorsFuture::Passed {
-                        inner: self.service.call(req),
-                    }
-                }
             };
         }
         let head = req.head();
@@ -242,10 +261,10 @@ where
             .flatten();
         if let Some((origin, method)) = preflight {
             // Answered before routing, by the policy that governs the announced request.
-            let governing = if nesting.is_empty() {
+            let governing = if placed.nesting.is_empty() {
                 Governing::Own
             } else {
-                nesting.lookup(
+                placed.nesting.lookup(
                     req.resource_map(),
                     req.match_info().as_str(),
                     method.as_bytes(),
@@ -274,13 +293,13 @@ where
                     preflight::refused()
                 }
             };
-            return CorsFuture::Answered {
-                response: Some(req.into_response(response).map_into_right_body()),
-            };
+            return CorsFuture::answered(req, response);
         }
-        nesting::mark_outer(&req);
-        if !nesting.is_empty() {
-            let assigned = match nesting.lookup(
+        if placed.marks {
+            nesting::mark_outer(&req, &self.conflict);
+        }
+        if !placed.nesting.is_empty() {
+            let assigned = match placed.nesting.lookup(
                 req.resource_map(),
                 req.match_info().as_str(),
                 head.method.as_str().as_bytes(),
@@ -298,12 +317,11 @@ where
         }
         let grant = Grant::decide(self.policy, &req);
         if let Some(refused) = grant.refuses(&req) {
-            return CorsFuture::Answered {
-                response: Some(req.into_response(refused).map_into_right_body()),
-            };
+            return CorsFuture::answered(req, refused);
         }
+        let conflict = Some(Rc::clone(&self.conflict));
         CorsFuture::Actual {
-            inner: GrantFuture::new(self.service.call(req), grant, Some(self.flag())),
+            inner: GrantFuture::new(self.service.call(req), grant, conflict),
         }
     }
 }

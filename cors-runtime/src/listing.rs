@@ -37,7 +37,7 @@
 //! Origins written in the policy are [`OriginSource::Literal`]; those read from the environment
 //! or configuration at start-up are marked [`OriginSource::Env`] / [`OriginSource::Config`].
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
 
@@ -46,7 +46,7 @@ use actix_web::HttpRequest;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::anchor::{self, AnchorEntry, Site};
+use crate::anchor::{self, Site};
 use crate::compiled::Compiled;
 
 /// Every CORS policy of an application, in the order: path, then app, scope, handler, then
@@ -168,6 +168,8 @@ struct LayerEntry {
     /// The app (its resource map's address), whether the layer stands at the app's root, and
     /// the path matched before it: from the first request the layer sees.
     mount: OnceCell<(usize, bool, String)>,
+    /// The layer's fail-closed flag.
+    conflict: Rc<Cell<bool>>,
 }
 
 /// The listing handle of a [`crate::Cors`] layer.
@@ -175,11 +177,16 @@ pub(crate) struct Layer(Rc<LayerEntry>);
 
 impl Layer {
     /// Records a layer when it is built.
-    pub(crate) fn built(policy: &'static Compiled, anchor: Option<Rc<AnchorEntry>>) -> Self {
+    pub(crate) fn built(
+        policy: &'static Compiled,
+        declared: bool,
+        conflict: Rc<Cell<bool>>,
+    ) -> Self {
         let entry = Rc::new(LayerEntry {
             policy,
-            declared: anchor.is_some(),
+            declared,
             mount: OnceCell::new(),
+            conflict,
         });
         let _ = LAYERS.try_with(|r| {
             let mut r = r.borrow_mut();
@@ -189,9 +196,13 @@ impl Layer {
         Self(entry)
     }
 
-    /// The first request reaches the layer: it tells the layer which app it is in, and what
-    /// path was matched before it (none at the app's root).
-    pub(crate) fn mounted(&self, req: &ServiceRequest, root: bool) {
+    /// The first request reaches a `.wrap` layer: it tells the layer which app it is in, and
+    /// what path was matched before it (none at the app's root). Returns `true` when the layer
+    /// stands inside another `.wrap` layer of the same app that cannot see it: a second one at
+    /// the app's root, or this one on a scope or resource under an app-wide one. That one is
+    /// set to fail closed (the caller sets its own flag). The first request that reaches this
+    /// layer has reached every layer outside it, so they are all recorded by now.
+    pub(crate) fn mounted(&self, req: &ServiceRequest, root: bool) -> bool {
         let path = req.match_info().as_str();
         let rest = req.match_info().unprocessed();
         let prefix = path
@@ -200,6 +211,21 @@ impl Layer {
             .to_owned();
         let app = req.resource_map() as *const _ as usize;
         let _ = self.0.mount.set((app, root, prefix));
+        LAYERS
+            .try_with(|r| {
+                let mut found = false;
+                for other in r.borrow().iter().filter_map(Weak::upgrade) {
+                    let outside = !Rc::ptr_eq(&other, &self.0)
+                        && !other.declared
+                        && other.mount.get().is_some_and(|(a, r, _)| *a == app && *r);
+                    if outside {
+                        other.conflict.set(true);
+                        found = true;
+                    }
+                }
+                found
+            })
+            .unwrap_or(false)
     }
 }
 

@@ -17,10 +17,13 @@
 //!
 //! A policy that cannot be seen from the app's structure (`.wrap(Api)` on a scope or resource,
 //! or a second `.wrap` on the app) cannot be taken into account by the policies around it. Such
-//! a nesting is refused: every layer that is outermost marks the requests it passes on
-//! ([`Outer`]); a policy that finds that mark although nobody counted it as an inner policy
-//! reports the shape once (a `warn` event and standard error) and fails closed from then on.
+//! a nesting is refused, found once, at the first request that reaches the inner policy (which
+//! reaches every policy outside it too): two `.wrap` layers of one app at its root find each
+//! other in the listing's record of the app's layers; a `.wrap` on a scope or resource finds an
+//! app-wide one there, and marks the requests it passes on ([`Outer`]) for the policies inside it.
+//! Both report the shape once (a `warn` event and standard error) and fail closed from then on.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use actix_web::dev::{ResourceDef, ResourceMap, ServiceRequest};
@@ -161,28 +164,36 @@ fn compile(full: &str, prefix: bool) -> Option<ResourceDef> {
     .ok()
 }
 
-/// Set on a request by an outermost layer (one no other layer counted as inner) that passes it
-/// on: a layer or route further in that nobody counted finds it, and so an unseen nesting.
-pub(crate) struct Outer;
+/// Set on every request a `.wrap` layer on a scope or resource passes on, with that layer's
+/// fail-closed flag: a policy inside it that nobody counted finds it at its first request, and
+/// both fail closed. (An app-wide `.wrap` needs no mark: stacked ones find each other through the
+/// listing's record of the app's layers, once, at their first request.)
+pub(crate) struct Outer(Rc<Cell<bool>>);
 
 /// Set on a request by an outermost layer that assigned it to an inner policy: the anchor id of
 /// the policy that adds its headers, or none when nobody may (an unresolved lookup).
 pub(crate) struct Delegated(pub(crate) Option<u64>);
 
-/// Set on a request (or an error's response) whose headers a policy has decided: the layers
-/// around it add none.
+/// Set on an error's response whose headers a policy has applied: the layers around it add none.
 pub(crate) struct Decided;
 
-/// An outermost layer passes `req` on.
+/// A `.wrap` layer on a scope or resource passes `req` on.
 #[inline]
-pub(crate) fn mark_outer(req: &ServiceRequest) {
-    req.extensions_mut().insert(Outer);
+pub(crate) fn mark_outer(req: &ServiceRequest, conflict: &Rc<Cell<bool>>) {
+    req.extensions_mut().insert(Outer(Rc::clone(conflict)));
 }
 
-/// `true` when a layer outside marked `req` (an unseen nesting, for a layer nobody claimed).
-#[inline]
-pub(crate) fn has_outer(req: &ServiceRequest) -> bool {
-    req.extensions().contains::<Outer>()
+/// At a policy's first request: `true` when a `.wrap` layer outside it that could not count it
+/// marked `req`. That layer is set to fail closed (`own` is the caller's flag, set by the
+/// caller).
+pub(crate) fn outer(req: &ServiceRequest, own: &Rc<Cell<bool>>) -> bool {
+    match req.extensions().get::<Outer>() {
+        Some(Outer(flag)) if !Rc::ptr_eq(flag, own) => {
+            flag.set(true);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// The policy an outer layer assigned `req` to, if any.

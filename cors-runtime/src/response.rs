@@ -19,7 +19,7 @@ use actix_web::http::header::{
     ORIGIN, VARY,
 };
 use actix_web::http::{Method, StatusCode};
-use actix_web::{Error, HttpMessage, HttpResponse};
+use actix_web::{Error, HttpResponse};
 
 use crate::anchor::{AnchorEntry, PolicyRef};
 use crate::compiled::Compiled;
@@ -122,27 +122,21 @@ pub(crate) fn fail_closed(req: &ServiceRequest) -> Option<HttpResponse> {
 }
 
 impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
-    /// The grant applied to the result of the service inside. `conflict`: a layer's flag, set
-    /// when a policy inside that it could not see marked the request [`Decided`] (it failed
-    /// closed, and so does the layer from now on).
+    /// The grant applied to the result of the service inside. `conflict`: the flag of the policy
+    /// this grant is of, which a policy inside may set while the request is on its way (an
+    /// unseen nesting: both fail closed, so no headers).
     pub(crate) fn finish<B>(
         self,
         result: Result<ServiceResponse<B>, Error>,
         conflict: Option<&Cell<bool>>,
     ) -> Result<ServiceResponse<B>, Error> {
+        if conflict.is_some_and(Cell::get) {
+            return result;
+        }
         match result {
             Ok(mut response) => {
-                let unseen = conflict.is_some_and(|flag| {
-                    let unseen = response.request().extensions().contains::<Decided>();
-                    if unseen {
-                        flag.set(true);
-                    }
-                    unseen
-                });
-                if !unseen {
-                    crate::events::actual(response.request(), self.origin.is_some());
-                    self.apply(response.headers_mut());
-                }
+                crate::events::actual(response.request(), self.origin.is_some());
+                self.apply(response.headers_mut());
                 Ok(response)
             }
             // An error from a middleware inside this one (a route's own `wrap`, an app's
@@ -164,8 +158,8 @@ impl<P: Deref<Target = Compiled> + Clone + 'static> Grant<P> {
     }
 }
 
-/// The middleware that adds CORS headers to a `#[cors]` route's responses and answers its
-/// preflights when no policy outside does.
+/// The middleware that adds CORS headers to a `#[cors]` route's responses (its preflights have
+/// a resource of their own, or are answered by a policy outside).
 pub struct RouteCors {
     anchor: Rc<AnchorEntry>,
 }
@@ -192,7 +186,8 @@ where
         ready(Ok(RouteCorsService {
             service,
             anchor: Rc::clone(&self.anchor),
-            conflict: Cell::new(false),
+            checked: Cell::new(false),
+            conflict: Rc::new(Cell::new(false)),
         }))
     }
 }
@@ -201,8 +196,11 @@ where
 pub struct RouteCorsService<S> {
     service: S,
     anchor: Rc<AnchorEntry>,
-    /// An unseen policy outside was found: fail closed.
-    conflict: Cell<bool>,
+    /// The first request has been looked at for a `.wrap` policy outside that could not count
+    /// this route.
+    checked: Cell<bool>,
+    /// Such a policy was found: fail closed.
+    conflict: Rc<Cell<bool>>,
 }
 
 impl<S, B> Service<ServiceRequest> for RouteCorsService<S>
@@ -212,7 +210,7 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFuture<S::Future, B, PolicyRef>;
+    type Future = RouteFuture<S::Future, B>;
 
     actix_web::dev::forward_ready!(service);
 
@@ -223,56 +221,80 @@ where
         if anchor.is_claimed() {
             // A policy outside answered the preflights and assigned this request.
             if nesting::delegated(&req) != Some(Some(anchor.id)) {
-                return CorsFuture::Passed {
+                return RouteFuture::Passed {
                     inner: self.service.call(req),
                 };
             }
-        } else {
-            if !self.conflict.get() && nesting::has_outer(&req) {
+        } else if !self.checked.get() {
+            self.checked.set(true);
+            if nesting::outer(&req, &self.conflict) {
                 self.conflict.set(true);
                 crate::events::unseen_nesting(
                     req.request(),
                     "a `#[cors]` route inside a policy applied with `.wrap` on a scope or resource",
                 );
             }
-            if self.conflict.get() {
-                return match fail_closed(&req) {
-                    Some(refused) => CorsFuture::answered(req, refused),
-                    None => {
-                        req.extensions_mut().insert(Decided);
-                        CorsFuture::Passed {
-                            inner: self.service.call(req),
-                        }
-                    }
-                };
-            }
-            // A preflight for a method the route serves (what its method guard let through as
-            // one); an `OPTIONS` asking for another method is an actual request of a route
-            // that serves `OPTIONS`.
-            let preflight = req.method() == Method::OPTIONS
-                && req.headers().contains_key(ORIGIN)
-                && req
-                    .headers()
-                    .get(ACCESS_CONTROL_REQUEST_METHOD)
-                    .is_some_and(|m| anchor.policy.routes_method(m.as_bytes()));
-            if preflight {
-                let policy = &*anchor.policy;
-                let response = if anchor.guarded() {
-                    crate::preflight::refused()
-                } else {
-                    crate::preflight::answer(policy, req.headers())
-                };
-                let granted = response.status() == StatusCode::NO_CONTENT;
-                crate::events::preflight(req.request(), policy, granted, anchor.guarded());
-                return CorsFuture::answered(req, response);
-            }
+        }
+        if self.conflict.get() {
+            return match fail_closed(&req) {
+                Some(refused) => RouteFuture::refused(req, refused),
+                None => RouteFuture::Passed {
+                    inner: self.service.call(req),
+                },
+            };
         }
         let grant = Grant::decide(anchor.policy.clone(), &req);
         if let Some(refused) = grant.refuses(&req) {
-            return CorsFuture::answered(req, refused);
+            return RouteFuture::refused(req, refused);
         }
-        CorsFuture::Actual {
+        RouteFuture::Actual {
             inner: GrantFuture::new(self.service.call(req), grant, None),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`RouteCorsService`]. A refusal is rare, and its response boxed,
+    /// so that the future the route's resource boxes stays the size of the grant's.
+    #[project = RouteFutureProj]
+    pub enum RouteFuture<F, B> {
+        /// Refused before the handler.
+        Refused { response: Option<Box<ServiceResponse<EitherBody<B>>>> },
+        /// An actual request this policy governs.
+        Actual { #[pin] inner: GrantFuture<F, PolicyRef> },
+        /// A request another policy governs.
+        Passed { #[pin] inner: F },
+    }
+}
+
+impl<F, B> RouteFuture<F, B> {
+    fn refused(req: ServiceRequest, response: HttpResponse) -> Self {
+        RouteFuture::Refused {
+            response: Some(Box::new(req.into_response(response).map_into_right_body())),
+        }
+    }
+}
+
+impl<F, B> Future for RouteFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            // Polled again after completion: it stays pending.
+            RouteFutureProj::Refused { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(*response)),
+                None => Poll::Pending,
+            },
+            RouteFutureProj::Actual { inner } => inner
+                .poll(cx)
+                .map(|result| result.map(ServiceResponse::map_into_left_body)),
+            RouteFutureProj::Passed { inner } => inner
+                .poll(cx)
+                .map(|result| result.map(ServiceResponse::map_into_left_body)),
         }
     }
 }

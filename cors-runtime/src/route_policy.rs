@@ -1,13 +1,19 @@
 //! What the code `#[cors]` generates for a route calls at registration: the route's policy,
 //! decoded once per worker, and the parts made from it (the anchor, the method guard, the
-//! middleware that answers preflights and adds headers).
+//! preflight resource, the middleware that adds headers).
 
 use std::rc::Rc;
 
-use actix_web::dev::HttpServiceFactory;
+use std::future::{ready, Ready};
+
+use actix_web::dev::{
+    AppService, HttpServiceFactory, RequestHead, ResourceDef, Service, ServiceFactory,
+    ServiceRequest, ServiceResponse,
+};
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
+use actix_web::Error;
 
 use crate::anchor::{Anchor, AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
@@ -80,24 +86,25 @@ impl RouteParts {
         Anchor(Rc::clone(&self.0))
     }
 
-    /// The resource's method guard: the methods the route serves, and preflights for them.
+    /// The resource's method guard: the methods the route serves, preflights for them aside.
     pub fn methods(&self) -> RoutedMethods {
         RoutedMethods(Rc::clone(&self.0))
     }
 
-    /// One of the route's own guards, which a preflight (carrying none of the actual request's
-    /// headers) skips: the route's policy then refuses it.
-    pub fn guard<G: Guard>(&self, guard: G) -> UnlessPreflight<G> {
-        UnlessPreflight(Rc::clone(&self.0), guard)
+    /// The route's preflight resource, registered after its resource on the same path (so the
+    /// user's resource map answers as before: actix-web's `match_name` and `match_pattern` take
+    /// the first resource whose pattern matches). It answers the preflights for the methods the
+    /// route serves where no policy outside the route answers them first.
+    pub fn preflight(&self) -> Preflight {
+        Preflight(Rc::clone(&self.0))
     }
 
-    /// The middleware that answers the route's preflights and adds CORS headers to its
-    /// responses, the resource's outermost `wrap`.
+    /// The middleware that adds CORS headers to the route's responses, the resource's outermost
+    /// `wrap`.
     pub fn middleware(&self) -> RouteCors {
         RouteCors::new(Rc::clone(&self.0))
     }
 }
-
 /// What a route gets when its policy text cannot be read: it answers nothing, and says so.
 fn disabled(error: &str) -> Compiled {
     eprintln!("cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled");
@@ -105,8 +112,7 @@ fn disabled(error: &str) -> Compiled {
 }
 
 /// `true` for a preflight for a method the route serves.
-fn is_preflight_for(anchor: &AnchorEntry, ctx: &GuardContext<'_>) -> bool {
-    let head = ctx.head();
+fn is_preflight_for(anchor: &AnchorEntry, head: &RequestHead) -> bool {
     head.method == Method::OPTIONS
         && head.headers.contains_key(ORIGIN)
         && head
@@ -115,25 +121,81 @@ fn is_preflight_for(anchor: &AnchorEntry, ctx: &GuardContext<'_>) -> bool {
             .is_some_and(|m| anchor.policy.routes_method(m.as_bytes()))
 }
 
-/// Passes requests whose method the route serves, and preflights for them: what `guard::Get()`
-/// and friends are to actix-web's own route macros, read from the policy, so standard and custom
+/// Passes requests whose method the route serves, preflights for them aside (they go to the
+/// route's preflight resource, even for a route that serves `OPTIONS`): what `guard::Get()` and
+/// friends are to actix-web's own route macros, read from the policy, so standard and custom
 /// methods (`QUERY`) are handled alike.
 pub struct RoutedMethods(Rc<AnchorEntry>);
 
 impl Guard for RoutedMethods {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        self.0
-            .policy
-            .routes_method(ctx.head().method.as_str().as_bytes())
-            || is_preflight_for(&self.0, ctx)
+        let head = ctx.head();
+        self.0.policy.routes_method(head.method.as_str().as_bytes())
+            && !is_preflight_for(&self.0, head)
     }
 }
 
-/// A route's own guard, skipped by preflights for the route (see [`RouteParts::guard`]).
-pub struct UnlessPreflight<G>(Rc<AnchorEntry>, G);
+/// Registers a route's preflight resource: see [`RouteParts::preflight`].
+pub struct Preflight(Rc<AnchorEntry>);
 
-impl<G: Guard> Guard for UnlessPreflight<G> {
+impl HttpServiceFactory for Preflight {
+    fn register(self, config: &mut AppService) {
+        let Site::Route { relative, .. } = &self.0.site else {
+            return;
+        };
+        let rdef = ResourceDef::new(relative.as_str());
+        let guard: Box<dyn Guard> = Box::new(PreflightGuard(Rc::clone(&self.0)));
+        config.register_service(rdef, Some(vec![guard]), PreflightService(self.0), None);
+    }
+}
+
+/// Matches the preflights the route answers: `OPTIONS`, an `Origin`, and an
+/// `Access-Control-Request-Method` the route serves. A preflight for a method no handler on the
+/// path serves matches no preflight resource and falls through to the app's default service.
+struct PreflightGuard(Rc<AnchorEntry>);
+
+impl Guard for PreflightGuard {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        is_preflight_for(&self.0, ctx) || self.1.check(ctx)
+        is_preflight_for(&self.0, ctx.head())
+    }
+}
+
+/// Answers a preflight: `204` with the grant when origin, method and every requested header are
+/// allowed, `403` without any `Access-Control-Allow-*` header otherwise (always, for a route with
+/// guards).
+#[derive(Clone)]
+struct PreflightService(Rc<AnchorEntry>);
+
+impl ServiceFactory<ServiceRequest> for PreflightService {
+    type Response = ServiceResponse;
+    type Error = Error;
+    type Config = ();
+    type Service = PreflightService;
+    type InitError = ();
+    type Future = Ready<Result<Self::Service, Self::InitError>>;
+
+    fn new_service(&self, _: ()) -> Self::Future {
+        ready(Ok(self.clone()))
+    }
+}
+
+impl Service<ServiceRequest> for PreflightService {
+    type Response = ServiceResponse;
+    type Error = Error;
+    type Future = Ready<Result<Self::Response, Self::Error>>;
+
+    actix_web::dev::always_ready!();
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let policy = &*self.0.policy;
+        let guarded = self.0.guarded();
+        let response = if guarded {
+            crate::preflight::refused()
+        } else {
+            crate::preflight::answer(policy, req.headers())
+        };
+        let granted = response.status() == StatusCode::NO_CONTENT;
+        crate::events::preflight(req.request(), policy, granted, guarded);
+        ready(Ok(req.into_response(response)))
     }
 }

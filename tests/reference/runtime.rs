@@ -109,6 +109,7 @@ pub fn answer(policy: &Policy, requests: &[RefRequest]) -> Vec<(RefRequest, RefR
                                 .wrap(route.middleware())
                                 .to(|| async { HttpResponse::Ok().finish() }),
                         )
+                        .service(route.preflight())
                         .service(route.anchor()),
                 )
                 .await;
