@@ -9,12 +9,11 @@
 //! - **actix-cors**: the same app wrapped in `actix_cors::Cors` configured with the same policy.
 //! - **ours**: the same app wrapped in the named policy [`Api`]: `App::new().wrap(Api)`.
 //!
-//! `.wrap(Api)` answers preflights before routing only when no `#[cors]` route or other `Cors`
-//! was built before it on the same thread (`cors_runtime::nesting`'s thread-local tally): the
-//! app-wide apps are therefore built first, and [`check_unrouted`] checks that no measured
-//! preflight reaches routing. [`AppWide::second`] is the same `.wrap(Api)` app built again
-//! afterwards, as a second listener's app is built on a worker's thread: it routes preflights
-//! first (case 6g).
+//! `.wrap(Api)` answers every preflight before routing, with the policy that governs it, found
+//! from its own app's structure (`cors_runtime`'s nesting): [`check_unrouted`] checks that no
+//! measured preflight reaches routing. [`AppWide::second`] is the same `.wrap(Api)` app built
+//! again after the others, as a second listener's app is built on a worker's thread: it must
+//! answer the same way at the same cost (case 6g); an earlier design once routed them there.
 
 use std::cell::Cell;
 use std::future::{ready, Future, Ready};
