@@ -1036,6 +1036,39 @@ mod plain {
     }
 }
 
+/// The app the resource-map comparisons are made on: recording middleware outside and inside
+/// `Api`, `item` at the root, `thing` in a plain `/api` scope, `p` (a `/p` scope holding
+/// [`feed_resource`]) and a recording default service.
+fn recorded_app(
+    item: impl actix_web::dev::HttpServiceFactory + 'static,
+    thing: impl actix_web::dev::HttpServiceFactory + 'static,
+    p: impl actix_web::dev::HttpServiceFactory + 'static,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(inner_recorder))
+        .wrap(Api)
+        .wrap(from_fn(recorder))
+        .service(item)
+        .service(web::scope("/api").service(thing))
+        .service(p)
+        .default_service(web::to(recording_fallback))
+}
+
+/// `GET /feed`, named `feed`, without a policy of its own.
+fn feed_resource() -> actix_web::Resource {
+    web::resource("/feed")
+        .name("feed")
+        .route(web::get().to(feed))
+}
+
 /// Sends the same requests (actual ones, preflights, 404s) to `app` and returns what the
 /// resource map told the middleware, handlers and default service.
 async fn rmap_log<T, B>(app: App<T>) -> Vec<String>
@@ -1074,39 +1107,17 @@ where
 
 #[actix_web::test]
 async fn cors_routes_leave_the_resource_map_unchanged() {
-    let with = rmap_log(
-        App::new()
-            .wrap(from_fn(inner_recorder))
-            .wrap(Api)
-            .wrap(from_fn(recorder))
-            .service(with_cors::item)
-            .service(web::scope("/api").service(with_cors::thing))
-            .service(
-                web::scope("/p").service(
-                    web::resource("/feed")
-                        .name("feed")
-                        .route(web::get().to(feed)),
-                ),
-            )
-            .default_service(web::to(recording_fallback)),
-    )
+    let with = rmap_log(recorded_app(
+        with_cors::item,
+        with_cors::thing,
+        web::scope("/p").service(feed_resource()),
+    ))
     .await;
-    let without = rmap_log(
-        App::new()
-            .wrap(from_fn(inner_recorder))
-            .wrap(Api)
-            .wrap(from_fn(recorder))
-            .service(plain::item)
-            .service(web::scope("/api").service(plain::thing))
-            .service(
-                web::scope("/p").service(
-                    web::resource("/feed")
-                        .name("feed")
-                        .route(web::get().to(feed)),
-                ),
-            )
-            .default_service(web::to(recording_fallback)),
-    )
+    let without = rmap_log(recorded_app(
+        plain::item,
+        plain::thing,
+        web::scope("/p").service(feed_resource()),
+    ))
     .await;
     // What the plain app's map says, so that a vacuous comparison fails.
     assert!(
@@ -1127,39 +1138,17 @@ async fn cors_routes_leave_the_resource_map_unchanged() {
 
 #[actix_web::test]
 async fn declared_scopes_leave_the_resource_map_unchanged() {
-    let with = rmap_log(
-        App::new()
-            .wrap(from_fn(inner_recorder))
-            .wrap(Api)
-            .wrap(from_fn(recorder))
-            .service(plain::item)
-            .service(web::scope("/api").service(plain::thing))
-            .service(
-                D::scope("/p").service(
-                    web::resource("/feed")
-                        .name("feed")
-                        .route(web::get().to(feed)),
-                ),
-            )
-            .default_service(web::to(recording_fallback)),
-    )
+    let with = rmap_log(recorded_app(
+        plain::item,
+        plain::thing,
+        D::scope("/p").service(feed_resource()),
+    ))
     .await;
-    let without = rmap_log(
-        App::new()
-            .wrap(from_fn(inner_recorder))
-            .wrap(Api)
-            .wrap(from_fn(recorder))
-            .service(plain::item)
-            .service(web::scope("/api").service(plain::thing))
-            .service(
-                web::scope("/p").service(
-                    web::resource("/feed")
-                        .name("feed")
-                        .route(web::get().to(feed)),
-                ),
-            )
-            .default_service(web::to(recording_fallback)),
-    )
+    let without = rmap_log(recorded_app(
+        plain::item,
+        plain::thing,
+        web::scope("/p").service(feed_resource()),
+    ))
     .await;
     assert!(
         without.contains(
