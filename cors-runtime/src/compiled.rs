@@ -37,6 +37,10 @@ pub struct Compiled {
     /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
     /// are refused unread, which bounds the work a request can cause.
     acrh_max_len: usize,
+    /// Every allowed request header in the form browsers send the list (lower case, sorted,
+    /// joined by `,`): a line equal to it is allowed without being split. Empty when no header
+    /// is listed.
+    acrh_all: Box<[u8]>,
     /// The constant response header values.
     pub(crate) headers: PolicyHeaders,
 }
@@ -101,6 +105,7 @@ impl Compiled {
                 .as_ref()
                 .is_some_and(|routed| routed.iter().all(|m| policy.allow_methods.contains(m))),
             acrh_max_len: policy.acrh_max_len(),
+            acrh_all: browser_form(&policy.allow_headers),
             named: policy.routed_methods.is_none(),
             routed_methods: policy.routed_methods.map(Vec::into_boxed_slice),
             allow_methods: policy.allow_methods.into(),
@@ -180,6 +185,10 @@ impl Compiled {
             if total > self.acrh_max_len {
                 return false;
             }
+            // The whole allowed list, as a browser sends it: nothing to split.
+            if !self.acrh_all.is_empty() && value.as_bytes() == &*self.acrh_all {
+                continue;
+            }
             for name in value.as_bytes().split(|&b| b == b',') {
                 let name = trim_ows(name);
                 if name.is_empty() {
@@ -206,6 +215,15 @@ impl Compiled {
             && !name.eq_ignore_ascii_case(b"authorization")
             && name.iter().all(|&b| cors_policy::names::is_tchar(b))
     }
+}
+
+/// `names` as browsers send a list of request headers: lower case, sorted, without repeats,
+/// joined by `,`.
+fn browser_form(names: &[String]) -> Box<[u8]> {
+    let mut names: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    names.join(",").into_bytes().into_boxed_slice()
 }
 
 /// Empty elements tolerated in `Access-Control-Request-Headers`, all lines together. Browsers
@@ -264,6 +282,27 @@ mod tests {
             Some(b"content-type".to_vec())
         );
         assert_eq!(p.acrh_max_len, 2 * 14 + 64);
+    }
+
+    #[test]
+    fn the_whole_list_as_browsers_send_it_is_allowed_unsplit() {
+        let p = policy(&["X-Api-Key", "content-type", "Content-Type"], false);
+        assert_eq!(&*p.acrh_all, b"content-type,x-api-key");
+        let check = |value: &str| {
+            let mut map = HeaderMap::new();
+            map.append(
+                ACCESS_CONTROL_REQUEST_HEADERS,
+                HeaderValue::from_str(value).unwrap(),
+            );
+            p.allows_request_headers(&map)
+        };
+        assert!(check("content-type,x-api-key"));
+        // Other forms take the general path, with the same answers.
+        assert!(check("x-api-key, Content-Type"));
+        assert!(check("content-type"));
+        assert!(!check("content-type,x-api-key,x-other"));
+        assert!(!check("content-type,x-api-keys"));
+        assert!(policy(&[], false).acrh_all.is_empty());
     }
 
     #[test]
