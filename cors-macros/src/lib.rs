@@ -81,8 +81,21 @@ fn expand_cors(
             return out;
         }
     };
-    if !route::check_paths(&mut cx, &route) {
-        // actix-web's macro would trip over the same path: register nothing instead.
+    // A path actix-web's macro would trip over, or a route option we refused: register nothing
+    // (after the policy's own checks, so that every error is reported at once).
+    let inert = !route::check_paths(&mut cx, &route) || route.refused;
+    if inert {
+        if !written.names_policy {
+            let policy_route = cors_policy::Route {
+                methods: route.methods(),
+            };
+            cors_policy::validate(
+                &mut cx,
+                &written.raw,
+                Some(&policy_route),
+                Span::call_site(),
+            );
+        }
         let mut out = emit::emit(&cx.into_diagnostics());
         out.extend(expand::inert(&item, &route));
         return out;

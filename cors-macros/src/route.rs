@@ -23,6 +23,8 @@ pub struct Routes {
     pub consumed: Vec<usize>,
     /// The routes, in the order written.
     pub routes: Vec<RouteAttr>,
+    /// An option of a route attribute was refused (reported): the handler registers nothing.
+    pub refused: bool,
 }
 
 impl Routes {
@@ -82,6 +84,7 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
     let mut consumed = Vec::new();
     let mut routes = Vec::new();
     let mut unusable = false;
+    let mut refused = false;
     for (index, attr) in attrs.iter().enumerate() {
         let Some(last) = attr.path().segments.last() else {
             continue;
@@ -140,7 +143,7 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
         match attr
             .parse_args::<RouteArgs>()
             .ok()
-            .and_then(|args| read_options(args, single, span))
+            .and_then(|args| read_options(cx, args, single, span, &mut refused))
         {
             Some(route) => {
                 if let Some(options) = route.methods.iter().find(|m| m.value == "OPTIONS") {
@@ -157,7 +160,11 @@ pub fn find(cx: &mut Ctxt, attrs: &[Attribute]) -> Found {
     } else if routes.is_empty() {
         Found::Nothing
     } else {
-        Found::Routes(Routes { consumed, routes })
+        Found::Routes(Routes {
+            consumed,
+            routes,
+            refused,
+        })
     }
 }
 
@@ -227,10 +234,19 @@ pub fn missing(cx: &mut Ctxt, span: Span) {
         .help(PLACEMENT_HELP);
 }
 
-/// Reads the options of a route attribute. `None` when actix-web would refuse them (unknown key,
-/// a value that is not a string literal or does not parse, `method` on a single-method macro, a
-/// method given twice, no method at all).
-fn read_options(args: RouteArgs, single: Option<&str>, macro_span: Span) -> Option<RouteAttr> {
+/// Reads the options of a route attribute. An option `#[cors]` does not know is an error of ours
+/// (`refused` is set: the handler then registers nothing, so the only error is ours), even if a
+/// later actix-web accepts it: compiling the route without the policy, or with one that does not
+/// fit it, would be silent. `None` when actix-web itself refuses the options (a value that is not
+/// a string literal or does not parse, `method` on a single-method macro, a method given twice,
+/// no method at all): its macro reports them.
+fn read_options(
+    cx: &mut Ctxt,
+    args: RouteArgs,
+    single: Option<&str>,
+    macro_span: Span,
+    refused: &mut bool,
+) -> Option<RouteAttr> {
     let mut route = RouteAttr {
         path: args.path,
         methods: Vec::new(),
@@ -244,13 +260,24 @@ fn read_options(args: RouteArgs, single: Option<&str>, macro_span: Span) -> Opti
             .push(Spanned::new(method.to_owned(), macro_span));
     }
     for option in args.options {
+        let key = option.path.get_ident().map(ToString::to_string);
+        let known = match key.as_deref() {
+            Some("name" | "guard" | "wrap") => true,
+            Some("method") => single.is_none(),
+            _ => false,
+        };
+        if !known {
+            unknown_option(cx, &option.path, single.is_none());
+            *refused = true;
+            continue;
+        }
         let Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) = option.value
         else {
             return None;
         };
-        match option.path.get_ident()?.to_string().as_str() {
+        match key.as_deref().unwrap_or_default() {
             "name" => route.name = Some(lit),
             "guard" => route.guards.push(lit.parse().ok()?),
             "wrap" => route.wrappers.push(lit.parse().ok()?),
@@ -266,6 +293,43 @@ fn read_options(args: RouteArgs, single: Option<&str>, macro_span: Span) -> Opti
         }
     }
     (!route.methods.is_empty()).then_some(route)
+}
+
+/// Reports a route option `#[cors]` does not know, on its key. `any_method`: the attribute is
+/// `#[route]`, which takes `method` too.
+fn unknown_option(cx: &mut Ctxt, key: &Path, any_method: bool) {
+    let name = key
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::");
+    let known = if any_method {
+        "`name`, `guard`, `wrap` and `method`"
+    } else {
+        "`name`, `guard` and `wrap`"
+    };
+    let span = key
+        .segments
+        .first()
+        .map_or_else(Span::call_site, |s| s.ident.span());
+    let options: &[&str] = if any_method {
+        &["name", "guard", "wrap", "method"]
+    } else {
+        &["name", "guard", "wrap"]
+    };
+    let help = match options
+        .iter()
+        .map(|o| (cors_policy::keys::edit_distance(&name, o), o))
+        .filter(|(d, o)| *d <= (o.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+    {
+        Some((_, option)) => format!("did you mean `{option}`?"),
+        None => "remove the option, or serve this route without `#[cors]`".to_owned(),
+    };
+    cx.error(Rule::RouteOption, span, format!("`#[cors]` does not know the route option `{name}`"))
+        .note(format!("it reads {known}; an option it cannot read could change which requests reach the handler, and the route would get no CORS policy or one that does not fit it"))
+        .help(help);
 }
 
 /// `"/path", key = value, ...`, as actix-web-codegen accepts it.

@@ -90,6 +90,8 @@ rules! {
     Placement = "placement",
     /// The route's path is a pattern actix-web's router accepts.
     RoutePath = "route-path",
+    /// The route attribute has only options `#[cors]` knows (`name`, `guard`, `wrap`, `method`).
+    RouteOption = "route-option",
     /// `policy = Api` stands alone on a handler, and a policy declaration is a unit struct that
     /// names no other policy.
     NamedPolicy = "named-policy",
