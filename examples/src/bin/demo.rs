@@ -308,7 +308,12 @@ async fn main() -> ExitCode {
     // The reason for every refusal, next to each request: `RUST_LOG` overrides it.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors_runtime=debug"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    // Colour only on a terminal: a log written to a file or a pipe gets no escape codes.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(colour)
+        .try_init();
     // Origins from the environment are checked here, before anything is bound or served.
     let cors = match DemoApi::try_cors() {
         Ok(cors) => cors,
