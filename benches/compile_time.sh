@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compile-time cost of `#[cors]`, as users pay it (issue "Performance", compile-time targets):
+# Compile-time cost of `#[cors]`, as users pay it (the compile-time targets in BENCHMARKS.md):
 #  1. `cargo check` of a crate with N annotated handlers vs the same crate without `#[cors]`
 #     (dependencies already built; only the crate itself is timed; median of RUNS);
 #  1b. `cargo check` of the same N handlers, plain, under one app-wide named policy

@@ -9,7 +9,7 @@ use cors_policy::Policy;
 
 use crate::origin_table::AllowedOrigins;
 
-mod explain; // Refusal reasons and the listing's view of a policy (issue 11).
+mod explain; // Refusal reasons and the listing's view of a policy.
 
 /// A validated policy, ready for requests.
 #[derive(Debug)]

@@ -103,7 +103,7 @@ impl OriginTable {
     }
 }
 
-/// What the policy listing reads (issue 11).
+/// What the policy listing reads.
 impl OriginTable {
     /// The exact origins: in the order written for a short list, in table order otherwise.
     pub(crate) fn origins(&self) -> Vec<&str> {

@@ -451,7 +451,7 @@ async fn preflight() {
         case("subset: PATCH routed but not allowed", pf("/subset", APP, "PATCH"), Refused, 403, refused()),
         // A preflight cannot be checked against the route's guard (it carries none of the
         // actual request's headers), and a grant could let through a request that another
-        // handler then serves: refused, even with the guard's header (issue 12, defect 4).
+        // handler then serves: refused, even with the guard's header.
         case("guarded: preflight refused", pf("/guarded", APP, "GET"), Refused, 403, refused()),
         case("guarded: preflight refused, guard's header present", pf("/guarded", APP, "GET").h("x-key", "1"), Refused, 403, refused()),
         case("wrapped: preflight not wrapped", pf("/wrapped", APP, "GET"), Granted, 204, pf_ok(APP, "GET", &[])),

@@ -1,4 +1,4 @@
-//! Issue 11: why a request was refused (`tracing` events on the `cors_runtime` target, one test
+//! Why a request was refused (`tracing` events on the `cors_runtime` target, one test
 //! per reason, fields asserted) and the listing of every policy an app registers.
 
 use std::collections::BTreeMap;

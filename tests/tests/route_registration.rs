@@ -1,5 +1,6 @@
-//! Defects a review found in how preflights are registered and how errors keep their type
-//! (issue 12, section 1, defects 4 to 6). Each test failed before its fix.
+//! How a route's preflights are registered and how errors keep their type: route guards, an
+//! empty path, the identity of an error from the route's own `wrap`. Each test failed before its
+//! fix.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -31,7 +32,7 @@ fn acao(headers: &HeaderMap) -> Option<&str> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Defect 4: route guards. A preflight carries none of the actual request's headers, so it cannot
+// Route guards. A preflight carries none of the actual request's headers, so it cannot
 // be checked against a route's guard; it used to be granted by the first `#[cors]` route on the
 // path, whose guard the actual request might then fail, falling through to another handler.
 
@@ -112,7 +113,7 @@ async fn two_policies_told_apart_by_a_guard_grant_nothing_they_cannot_check() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Defect 5: an empty path. actix-web registers `#[put("")]` on `""`, which at the root matches
+// An empty path. actix-web registers `#[put("")]` on `""`, which at the root matches
 // no request; the preflight was registered on `/`, granting preflights for `PUT /`, which
 // another handler serves.
 
@@ -158,7 +159,7 @@ async fn an_empty_path_in_a_scope_is_the_scope_path() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Defect 6: error identity. An error from the route's own `wrap` used to be wrapped in a type of
+// Error identity. An error from the route's own `wrap` used to be wrapped in a type of
 // ours, so `as_error::<T>()` in an outer middleware returned `None`.
 
 #[derive(Debug)]
