@@ -7,9 +7,11 @@
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
 use cors_policy::Policy;
 
+use crate::events::Refusal;
 use crate::origin_table::AllowedOrigins;
+use crate::preflight::Refused;
 
-mod explain; // Refusal reasons and the listing's view of a policy.
+mod view; // The listing's view of a policy.
 
 /// A validated policy, ready for requests.
 #[derive(Debug)]
@@ -172,18 +174,19 @@ impl Compiled {
         }
     }
 
-    /// `true` when every name in the request's `Access-Control-Request-Headers` lines is allowed.
-    /// Names compare case-insensitively; optional whitespace and up to [`MAX_EMPTY_ELEMENTS`]
-    /// empty list elements are ignored (RFC 9110 §5.6.1). Input longer than
-    /// [`Policy::acrh_max_len`](cors_policy::Policy::acrh_max_len) is refused before it is read, so a crafted list costs no more
-    /// than a short one.
-    pub(crate) fn allows_request_headers(&self, headers: &HeaderMap) -> bool {
+    /// Checks every name in the request's `Access-Control-Request-Headers` lines. Names compare
+    /// case-insensitively; optional whitespace and up to [`MAX_EMPTY_ELEMENTS`] empty list
+    /// elements are ignored (RFC 9110 §5.6.1). Input longer than
+    /// [`Policy::acrh_max_len`](cors_policy::Policy::acrh_max_len) is refused before it is read,
+    /// so a crafted list costs no more than a short one. A refusal says why, with the first
+    /// refused name for [`Refusal::HeaderNotAllowed`].
+    pub(crate) fn request_headers<'h>(&self, headers: &'h HeaderMap) -> Result<(), Refused<'h>> {
         let mut total = 0usize;
         let mut empty = 0usize;
         for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
             total = total.saturating_add(value.len());
             if total > self.acrh_max_len {
-                return false;
+                return Err(Refused::new(Refusal::RequestHeaderTooLong));
             }
             // The whole allowed list, as a browser sends it: nothing to split.
             if !self.acrh_all.is_empty() && value.as_bytes() == &*self.acrh_all {
@@ -194,14 +197,21 @@ impl Compiled {
                 if name.is_empty() {
                     empty += 1;
                     if empty > MAX_EMPTY_ELEMENTS {
-                        return false;
+                        return Err(Refused::new(Refusal::RequestHeaderMalformed));
                     }
                 } else if !self.allows_header(name) {
-                    return false;
+                    return Err(if name.iter().all(|&b| cors_policy::names::is_tchar(b)) {
+                        Refused {
+                            reason: Refusal::HeaderNotAllowed,
+                            header: Some(name),
+                        }
+                    } else {
+                        Refused::new(Refusal::RequestHeaderMalformed)
+                    });
                 }
             }
         }
-        true
+        Ok(())
     }
 
     #[inline]
@@ -294,7 +304,7 @@ mod tests {
                 ACCESS_CONTROL_REQUEST_HEADERS,
                 HeaderValue::from_str(value).unwrap(),
             );
-            p.allows_request_headers(&map)
+            p.request_headers(&map).is_ok()
         };
         assert!(check("content-type,x-api-key"));
         // Other forms take the general path, with the same answers.
@@ -316,7 +326,7 @@ mod tests {
                     HeaderValue::from_str(v).unwrap(),
                 );
             }
-            policy.allows_request_headers(&map)
+            policy.request_headers(&map).is_ok()
         };
         assert!(check(&[]));
         assert!(check(&["content-type,x-api-key"]));
@@ -346,12 +356,14 @@ mod tests {
             ACCESS_CONTROL_REQUEST_HEADERS,
             HeaderValue::from_static("x-anything,x-else"),
         );
-        assert!(any.allows_request_headers(&map));
+        assert!(any.request_headers(&map).is_ok());
         map.insert(
             ACCESS_CONTROL_REQUEST_HEADERS,
             HeaderValue::from_static("x-anything,Authorization"),
         );
-        assert!(!any.allows_request_headers(&map));
-        assert!(policy(&["authorization"], true).allows_request_headers(&map));
+        assert!(any.request_headers(&map).is_err());
+        assert!(policy(&["authorization"], true)
+            .request_headers(&map)
+            .is_ok());
     }
 }

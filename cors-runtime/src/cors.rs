@@ -17,8 +17,9 @@ use cors_policy::Policy;
 use crate::anchor::{AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
 use crate::config::{self, ConfiguredOrigins, StartupError};
+use crate::events::Refusal;
 use crate::nesting::{self, Governing, Nesting};
-use crate::preflight;
+use crate::preflight::{self, Refused};
 use crate::response::{self, CorsFuture, Grant, GrantFuture};
 
 /// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
@@ -270,29 +271,28 @@ where
                     method.as_bytes(),
                 )
             };
-            let response = match governing {
-                Governing::Own => {
-                    let decision =
-                        preflight::decide_with(self.policy, origin, || Some(method), &head.headers);
-                    crate::events::preflight(req.request(), self.policy, decision.is_some(), false);
-                    preflight::respond(self.policy, decision)
-                }
-                Governing::Inner(entry) if entry.guarded() => {
-                    crate::events::preflight(req.request(), &entry.policy, false, true);
-                    preflight::refused()
-                }
+            let (policy, decision) = match governing {
+                Governing::Own => (
+                    self.policy,
+                    preflight::decide_with(self.policy, origin, || Some(method), &head.headers),
+                ),
+                Governing::Inner(entry) if entry.guarded() => (
+                    &*entry.policy,
+                    Err(Refused::new(Refusal::PreflightOnGuardedRoute)),
+                ),
                 Governing::Inner(entry) => {
                     let policy = &*entry.policy;
                     let decision =
                         preflight::decide_with(policy, origin, || Some(method), &head.headers);
-                    crate::events::preflight(req.request(), policy, decision.is_some(), false);
-                    preflight::respond(policy, decision)
+                    (policy, decision)
                 }
-                Governing::Unresolved => {
-                    crate::events::unresolved(req.request());
-                    preflight::refused()
-                }
+                Governing::Unresolved => (
+                    self.policy,
+                    Err(Refused::new(Refusal::GoverningPolicyUnknown)),
+                ),
             };
+            crate::events::preflight(req.request(), decision.as_ref().map(|_| ()).map_err(|r| *r));
+            let response = preflight::respond(policy, decision);
             return CorsFuture::answered(req, response);
         }
         if placed.marks {

@@ -24,7 +24,7 @@ use actix_web::http::header::{HeaderMap, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::HttpRequest;
 use tracing::Level;
 
-use crate::compiled::Compiled;
+use crate::preflight::Refused;
 
 /// The `route` field when no resource matches the request's path (a 404).
 pub const NO_ROUTE: &str = "(no route)";
@@ -91,21 +91,24 @@ impl std::fmt::Display for Refusal {
 /// The events' target.
 const TARGET: &str = "cors_runtime";
 
-/// A preflight was answered by `policy`: `granted` or refused (`guarded`: because its route
-/// has guards). Free unless the event is enabled.
+/// A preflight was answered: granted, or refused and why (the decision's own answer). Free
+/// unless the event is enabled.
 #[inline]
-pub(crate) fn preflight(req: &HttpRequest, policy: &Compiled, granted: bool, guarded: bool) {
-    if granted {
-        if tracing::enabled!(target: TARGET, Level::TRACE) {
-            granted_event(req, "preflight");
+pub(crate) fn preflight(req: &HttpRequest, outcome: Result<(), Refused<'_>>) {
+    match outcome {
+        Ok(()) => {
+            if tracing::enabled!(target: TARGET, Level::TRACE) {
+                granted_event(req, "preflight");
+            }
         }
-    } else if tracing::enabled!(target: TARGET, Level::DEBUG) {
-        let (reason, header) = if guarded {
-            (Refusal::PreflightOnGuardedRoute, None)
-        } else {
-            policy.explain(req.headers())
-        };
-        refused_event(req, "preflight", reason, header.as_deref());
+        Err(refused) => {
+            if tracing::enabled!(target: TARGET, Level::DEBUG) {
+                let header = refused
+                    .header
+                    .map(|name| String::from_utf8_lossy(name).to_ascii_lowercase());
+                refused_event(req, "preflight", refused.reason, header.as_deref());
+            }
+        }
     }
 }
 
@@ -120,15 +123,6 @@ pub(crate) fn actual(req: &HttpRequest, granted: bool) {
     } else if tracing::enabled!(target: TARGET, Level::DEBUG) && req.headers().contains_key(ORIGIN)
     {
         refused_event(req, "actual", Refusal::OriginNotAllowed, None);
-    }
-}
-
-/// A preflight refused because no policy can be said to govern it.
-#[cold]
-#[inline(never)]
-pub(crate) fn unresolved(req: &HttpRequest) {
-    if tracing::enabled!(target: TARGET, Level::DEBUG) {
-        refused_event(req, "preflight", Refusal::GoverningPolicyUnknown, None);
     }
 }
 

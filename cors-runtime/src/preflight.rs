@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::compiled::Compiled;
+use crate::events::Refusal;
 use crate::response::{ANY_ORIGIN, TRUE};
 
 /// Preflight responses depend on all three request headers.
@@ -24,15 +25,33 @@ pub(crate) fn refused() -> HttpResponse {
     refused
 }
 
-/// The preflight response for the request headers `headers` under `policy`.
-pub(crate) fn answer(policy: &Compiled, headers: &HeaderMap) -> HttpResponse {
-    respond(policy, decide(policy, headers))
+/// Why a preflight was refused: the reason, and the first refused request header name (as the
+/// request wrote it) for [`Refusal::HeaderNotAllowed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Refused<'a> {
+    pub(crate) reason: Refusal,
+    pub(crate) header: Option<&'a [u8]>,
 }
 
-/// What a preflight gets: `Some(Access-Control-Allow-Origin value)` when the origin, the method
-/// and every requested header are allowed, else `None`.
-pub(crate) fn decide(policy: &Compiled, headers: &HeaderMap) -> Option<HeaderValue> {
-    let origin = headers.get(ORIGIN)?;
+impl Refused<'_> {
+    pub(crate) fn new(reason: Refusal) -> Self {
+        Self {
+            reason,
+            header: None,
+        }
+    }
+}
+
+/// What a preflight gets: the `Access-Control-Allow-Origin` value when the origin, the method
+/// and every requested header are allowed, else why not. The one decision: the `403` and the
+/// refusal event are made from its answer.
+pub(crate) fn decide<'h>(
+    policy: &Compiled,
+    headers: &'h HeaderMap,
+) -> Result<HeaderValue, Refused<'h>> {
+    let origin = headers
+        .get(ORIGIN)
+        .ok_or(Refused::new(Refusal::OriginNotAllowed))?;
     decide_with(
         policy,
         origin,
@@ -44,24 +63,22 @@ pub(crate) fn decide(policy: &Compiled, headers: &HeaderMap) -> Option<HeaderVal
 /// [`decide`], given the request's `Origin` and, when needed, its
 /// `Access-Control-Request-Method`, already looked up (each header is looked up once).
 #[inline]
-pub(crate) fn decide_with<'a>(
+pub(crate) fn decide_with<'a, 'h>(
     policy: &Compiled,
     origin: &HeaderValue,
     method: impl FnOnce() -> Option<&'a HeaderValue>,
-    headers: &HeaderMap,
-) -> Option<HeaderValue> {
+    headers: &'h HeaderMap,
+) -> Result<HeaderValue, Refused<'h>> {
     if !policy.allows_origin(origin.as_bytes()) {
-        return None;
+        return Err(Refused::new(Refusal::OriginNotAllowed));
     }
     // The guard let through only methods the route serves; when it allows them all, the method
     // needs no second look.
-    let granted = (policy.methods_implied
-        || method().is_some_and(|m| policy.allows_method(m.as_bytes())))
-        && policy.allows_request_headers(headers);
-    if !granted {
-        return None;
+    if !(policy.methods_implied || method().is_some_and(|m| policy.allows_method(m.as_bytes()))) {
+        return Err(Refused::new(Refusal::MethodNotAllowed));
     }
-    Some(if policy.is_any_origin() {
+    policy.request_headers(headers)?;
+    Ok(if policy.is_any_origin() {
         ANY_ORIGIN.clone()
     } else {
         origin.clone()
@@ -69,8 +86,11 @@ pub(crate) fn decide_with<'a>(
 }
 
 /// The preflight response for a decision of [`decide`]: `204` with the grant, or `403`.
-pub(crate) fn respond(policy: &Compiled, allow_origin: Option<HeaderValue>) -> HttpResponse {
-    let Some(allow_origin) = allow_origin else {
+pub(crate) fn respond(
+    policy: &Compiled,
+    decision: Result<HeaderValue, Refused<'_>>,
+) -> HttpResponse {
+    let Ok(allow_origin) = decision else {
         return refused();
     };
     let mut response = HttpResponse::new(StatusCode::NO_CONTENT);

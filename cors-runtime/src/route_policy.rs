@@ -12,11 +12,13 @@ use actix_web::dev::{
 };
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use actix_web::Error;
 
 use crate::anchor::{Anchor, AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
+use crate::events::Refusal;
+use crate::preflight::Refused;
 use crate::response::RouteCors;
 
 /// One annotated route's policy.
@@ -188,14 +190,13 @@ impl Service<ServiceRequest> for PreflightService {
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let policy = &*self.0.policy;
-        let guarded = self.0.guarded();
-        let response = if guarded {
-            crate::preflight::refused()
+        let decision = if self.0.guarded() {
+            Err(Refused::new(Refusal::PreflightOnGuardedRoute))
         } else {
-            crate::preflight::answer(policy, req.headers())
+            crate::preflight::decide(policy, req.headers())
         };
-        let granted = response.status() == StatusCode::NO_CONTENT;
-        crate::events::preflight(req.request(), policy, granted, guarded);
+        crate::events::preflight(req.request(), decision.as_ref().map(|_| ()).map_err(|r| *r));
+        let response = crate::preflight::respond(policy, decision);
         ready(Ok(req.into_response(response)))
     }
 }

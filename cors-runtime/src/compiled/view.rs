@@ -1,65 +1,14 @@
-//! What the observability features read from a [`Compiled`] policy: why a preflight it refused
-//! was refused ([`crate::events`]) and how it is described in the policy listing
-//! ([`crate::listing`]). A child module of `compiled`, so that it reads the policy's fields
-//! without widening their visibility; nothing here runs on the request path unless a `tracing`
-//! event is enabled.
+//! How a [`Compiled`] policy is described in the policy listing ([`crate::listing`]). A child
+//! module of `compiled`, so that it reads the policy's fields without widening their visibility;
+//! nothing here runs on the request path.
 
-use actix_web::http::header::{
-    HeaderMap, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
-};
 use cors_policy::{HostPattern, OriginPattern, PortPattern};
 
-use super::{trim_ows, Compiled, MAX_EMPTY_ELEMENTS};
-use crate::events::Refusal;
+use super::Compiled;
 use crate::listing::{OriginEntry, PolicyView};
 use crate::origin_table::AllowedOrigins;
 
 impl Compiled {
-    /// Why this policy refuses the preflight with request headers `headers`, worked out again
-    /// in the order `preflight::decide` checks: origin, method, then the requested headers (the
-    /// first refused name comes with [`Refusal::HeaderNotAllowed`]). Only called for a refused
-    /// preflight with the refusal event enabled.
-    pub(crate) fn explain(&self, headers: &HeaderMap) -> (Refusal, Option<String>) {
-        if !headers
-            .get(ORIGIN)
-            .is_some_and(|origin| self.allows_origin(origin.as_bytes()))
-        {
-            return (Refusal::OriginNotAllowed, None);
-        }
-        if !self.methods_implied
-            && !headers
-                .get(ACCESS_CONTROL_REQUEST_METHOD)
-                .is_some_and(|m| self.allows_method(m.as_bytes()))
-        {
-            return (Refusal::MethodNotAllowed, None);
-        }
-        let mut total = 0usize;
-        let mut empty = 0usize;
-        for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
-            total = total.saturating_add(value.len());
-            if total > self.acrh_max_len {
-                return (Refusal::RequestHeaderTooLong, None);
-            }
-            for name in value.as_bytes().split(|&b| b == b',') {
-                let name = trim_ows(name);
-                if name.is_empty() {
-                    empty += 1;
-                    if empty > MAX_EMPTY_ELEMENTS {
-                        return (Refusal::RequestHeaderMalformed, None);
-                    }
-                } else if !name.iter().all(|&b| cors_policy::names::is_tchar(b)) {
-                    return (Refusal::RequestHeaderMalformed, None);
-                } else if !self.allows_header(name) {
-                    let name = String::from_utf8_lossy(name).to_ascii_lowercase();
-                    return (Refusal::HeaderNotAllowed, Some(name));
-                }
-            }
-        }
-        // `decide` refused, yet every check passes: impossible while the two agree. The
-        // closest stable reason rather than a panic.
-        (Refusal::RequestHeaderMalformed, None)
-    }
-
     /// The policy as the listing shows it: origins (exact ones in the order written for short
     /// lists, sorted for hashed ones, then the patterns), methods, headers, credentials, max
     /// age.
@@ -132,10 +81,11 @@ fn render_pattern(p: &OriginPattern) -> String {
 
 #[cfg(test)]
 mod tests {
-    use actix_web::http::header::{HeaderName, HeaderValue};
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
     use cors_policy::{Origins, Policy};
 
     use super::*;
+    use crate::events::Refusal;
     use crate::preflight::decide;
 
     fn compiled(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
@@ -171,7 +121,7 @@ mod tests {
     }
 
     #[test]
-    fn explains_in_the_order_decide_checks() {
+    fn a_refusal_says_why_in_the_order_checked() {
         let p = compiled(&["https://a.example"], &[]);
         type Case<'a> = (&'a [(&'a str, &'a str)], Refusal, Option<&'a str>);
         let cases: &[Case<'_>] = &[
@@ -212,10 +162,13 @@ mod tests {
         ];
         for (pairs, reason, header) in cases {
             let map = headers(pairs);
-            assert!(decide(&p, &map).is_none(), "{pairs:?} is refused");
+            let refused = decide(&p, &map).expect_err("refused");
+            assert_eq!(refused.reason, *reason, "{pairs:?}");
             assert_eq!(
-                p.explain(&map),
-                (*reason, header.map(str::to_owned)),
+                refused
+                    .header
+                    .map(|h| String::from_utf8_lossy(h).to_ascii_lowercase()),
+                header.map(str::to_owned),
                 "{pairs:?}"
             );
         }
@@ -225,8 +178,10 @@ mod tests {
             ("access-control-request-method", "PUT"),
             ("access-control-request-headers", &long),
         ]);
-        assert!(decide(&p, &map).is_none());
-        assert_eq!(p.explain(&map).0, Refusal::RequestHeaderTooLong);
+        assert_eq!(
+            decide(&p, &map).map(|_| ()).map_err(|r| r.reason),
+            Err(Refusal::RequestHeaderTooLong)
+        );
     }
 
     #[test]
