@@ -42,7 +42,7 @@ fn expand_cors(
                 cx.error(Rule::Placement, item_span(&other), "`#[cors]` can only be applied to an `async fn` request handler")
                     .help("put `#[cors(...)]` on a handler, directly above its route attribute such as `#[get(\"/path\")]`");
             }
-            let mut out = emit::emit(&cx.into_diagnostics());
+            let mut out = emit::emit(&cx.into_diagnostics(), &[]);
             out.extend(input);
             return out;
         }
@@ -57,6 +57,8 @@ fn expand_cors(
         }
     };
     let written = parse::raw_policy(&mut cx, args, parse::Site::Handler);
+    // The handler's `#[allow(...)]`s, which apply to its policy's warnings too.
+    let lints = emit::lint_levels(&item.attrs);
     if item.sig.asyncness.is_none() {
         cx.error(
             Rule::Placement,
@@ -76,7 +78,7 @@ fn expand_cors(
                     Vec::new()
                 }
             };
-            let mut out = emit::emit(&cx.into_diagnostics());
+            let mut out = emit::emit(&cx.into_diagnostics(), &lints);
             out.extend(expand::fallback(item, &drop));
             return out;
         }
@@ -96,14 +98,14 @@ fn expand_cors(
                 Span::call_site(),
             );
         }
-        let mut out = emit::emit(&cx.into_diagnostics());
+        let mut out = emit::emit(&cx.into_diagnostics(), &lints);
         out.extend(expand::inert(&item, &route));
         return out;
     }
     if written.names_policy {
         // The declared policy was checked where it is declared.
         let failed = cx.has_errors();
-        let mut out = emit::emit(&cx.into_diagnostics());
+        let mut out = emit::emit(&cx.into_diagnostics(), &lints);
         out.extend(match &written.named {
             Some(named) if !failed => expand::handler(&item, &route, expand::Source::Named(named)),
             _ => expand::fallback(item, &[]),
@@ -122,7 +124,7 @@ fn expand_cors(
         Span::call_site(),
     );
     let failed = cx.has_errors();
-    let mut out = emit::emit(&cx.into_diagnostics());
+    let mut out = emit::emit(&cx.into_diagnostics(), &lints);
     match policy {
         Some(policy) if !failed => out.extend(expand::handler(
             &item,
@@ -171,7 +173,7 @@ fn expand_policy(
             )
             .note("the struct names the policy; the policy is its attribute")
             .help("write `#[policy(...)] pub struct Api;`");
-            let mut out = emit::emit(&cx.into_diagnostics());
+            let mut out = emit::emit(&cx.into_diagnostics(), &[]);
             out.extend(input);
             return out;
         }
@@ -188,7 +190,7 @@ fn expand_policy(
         }
     };
     let policy = policy.filter(|_| !cx.has_errors());
-    let mut out = emit::emit(&cx.into_diagnostics());
+    let mut out = emit::emit(&cx.into_diagnostics(), &emit::lint_levels(&item.attrs));
     out.extend(expand::declaration(&item, policy.as_ref()));
     out
 }
@@ -206,6 +208,23 @@ fn item_span(item: &syn::Item) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No diagnostic, but warnings the item accepts with `#[allow(deprecated)]`.
+    fn assert_quiet(name: &str, cx: &Ctxt, attrs: &[syn::Attribute]) {
+        let accepted = emit::lint_levels(attrs).iter().any(|a| {
+            a.path().is_ident("allow")
+                && a.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                )
+                .is_ok_and(|lints| lints.iter().any(|l| l.is_ident("deprecated")))
+        });
+        assert!(
+            cx.diagnostics()
+                .iter()
+                .all(|d| accepted && d.level == cors_policy::Level::Warning),
+            "{name}: diagnostics"
+        );
+    }
 
     /// `decode(encode(policy)) == policy`.
     fn round_trip(name: &str, policy: &cors_policy::Policy) {
@@ -240,7 +259,7 @@ mod tests {
                         let raw = parse::raw_policy(&mut cx, args, parse::Site::Declaration).raw;
                         let policy = cors_policy::validate(&mut cx, &raw, None, Span::call_site())
                             .unwrap_or_else(|| panic!("{name}: refused"));
-                        assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
+                        assert_quiet(&name, &cx, &declaration.attrs);
                         round_trip(&name, &policy);
                         round_trip(&name, &policy.for_route(&["GET".into(), "PUT".into()]));
                         named += 1;
@@ -274,7 +293,7 @@ mod tests {
                             Span::call_site(),
                         )
                         .unwrap_or_else(|| panic!("{name}: refused"));
-                        assert!(cx.diagnostics().is_empty(), "{name}: diagnostics");
+                        assert_quiet(&name, &cx, &function.attrs);
                         for r in &routes.routes {
                             let routed: Vec<String> =
                                 r.methods.iter().map(|m| m.value.clone()).collect();

@@ -95,6 +95,8 @@ rules! {
     /// `policy = Api` stands alone on a handler, and a policy declaration is a unit struct that
     /// names no other policy.
     NamedPolicy = "named-policy",
+    /// `"*"` is not written in `methods`: it is not "any method" there.
+    MethodWildcard = "method-wildcard",
 }
 
 #[cfg(test)]

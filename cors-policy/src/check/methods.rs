@@ -30,6 +30,26 @@ fn check_method_token<S: Copy>(cx: &mut Ctxt<S>, method: &str, span: S) -> bool 
     true
 }
 
+/// Reports `"*"` in `methods`. It is a valid method name, so it would be taken literally: the
+/// policy would grant preflights for a method named `*` only, while browsers read
+/// `Access-Control-Allow-Methods: *` as any method (without credentials).
+fn wildcard<S: Copy>(cx: &mut Ctxt<S>, span: S, routed: Option<&[String]>) {
+    let help = match routed {
+        Some(routed) => {
+            let list = routed
+                .iter()
+                .map(|m| format!("{m:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("remove `methods` to allow every method the route serves, or list them: `methods = [{list}]`")
+        }
+        None => "list the methods your routes serve, e.g. `methods = [\"PUT\", \"PATCH\", \"DELETE\"]` (`GET`, `HEAD` and `POST` are always allowed)".to_owned(),
+    };
+    cx.error(Rule::MethodWildcard, span, "`\"*\"` in `methods` is not \"any method\": it is a method named `*`")
+        .note("browsers read `Access-Control-Allow-Methods: *` as any method only on requests without credentials, while this policy grants a preflight only for a method it lists: a `PUT` preflight would be refused")
+        .help(help);
+}
+
 /// Checks `methods` against the route (`None` for a named policy). Returns `(allowed, routed)`:
 /// the methods a preflight may ask for, and those the route serves (`None` without a route).
 pub(super) fn check<S: Copy>(
@@ -52,6 +72,10 @@ pub(super) fn check<S: Copy>(
     let mut allowed: Vec<String> = Vec::new();
     for item in &list.items {
         let m = item.value.as_str();
+        if m == "*" {
+            wildcard(cx, item.span, routed.as_deref());
+            continue;
+        }
         if !check_method_token(cx, m, item.span) {
             continue;
         }
@@ -143,10 +167,45 @@ mod tests {
             ),
             (with(&[]), &["GET"], vec![(ValueType, "methods")]),
             (with(&["QUERY"]), &["QUERY"], vec![]),
+            (with(&["*"]), &["PUT"], vec![(MethodWildcard, "*")]),
+            (
+                with(&["PUT", "*"]),
+                &["PUT", "PATCH"],
+                vec![(MethodWildcard, "*")],
+            ),
         ];
         for (raw, routed, expected) in cases {
             assert_eq!(errors(&raw, routed), expected, "{raw:?} routed {routed:?}");
         }
+    }
+
+    #[test]
+    fn a_wildcard_method_is_refused_with_how_to_allow_every_routed_method() {
+        let raw = RawPolicy {
+            methods: list("methods", &["PUT", "*"]),
+            ..base(&["https://a.com"])
+        };
+        let (policy, diagnostics) = validate(&raw, &["PUT", "PATCH"]);
+        assert!(policy.is_none());
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let text = diagnostics[0].render();
+        assert!(text.contains("method named `*`"), "{text}");
+        assert!(
+            text.contains("only on requests without credentials"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`methods = [\"PUT\", \"PATCH\"]`"),
+            "the route's methods are suggested: {text}"
+        );
+        assert!(text.ends_with("= rule: cors::method-wildcard"), "{text}");
+        let mut cx = crate::Ctxt::default();
+        assert!(super::super::validate(&mut cx, &raw, None, "attr").is_none());
+        let text = cx.diagnostics()[0].render();
+        assert!(
+            text.contains("list the methods your routes serve"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -170,6 +229,8 @@ mod tests {
                 (DuplicateMethod, "PUT")
             ]
         );
+        let (_, errors) = named_errors(&with(&["*"]));
+        assert_eq!(errors, vec![(MethodWildcard, "*")]);
         let (policy, errors) = named_errors(&base(&["https://a.com"]));
         assert_eq!(errors, vec![]);
         assert!(policy.expect("valid").allow_methods.is_empty());

@@ -10,6 +10,7 @@ mod headers;
 mod max_age;
 mod methods;
 mod origins;
+mod sources;
 
 pub use max_age::{MAX_AGE_CHROMIUM, MAX_AGE_LIMIT};
 pub use origins::{check_origins, split_origins};
@@ -47,6 +48,7 @@ pub fn validate<S: Copy>(
             None
         }
     };
+    sources::check(cx, &raw.origin_sources);
     let (allow_methods, routed_methods) = methods::check(cx, raw.methods.as_ref(), route);
     let (allow_headers, allow_any_header) = headers::check(
         cx,
