@@ -231,17 +231,23 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let placed = self.placed(&req);
         if let Some(anchor) = self.anchor.as_ref().filter(|a| a.is_claimed()) {
-            // A layer outside answers the preflights and assigns the actual requests.
-            if nesting::delegated(&req) == Some(Some(anchor.id)) {
-                let grant = Grant::decide(self.policy, &req);
-                let conflict = Some(Rc::clone(&self.conflict));
-                return CorsFuture::Actual {
-                    inner: GrantFuture::new(self.service.call(req), grant, conflict),
-                };
+            // A layer outside answers the preflights and assigns the actual requests it sees; a
+            // request it did not see (it is not outside after all) is this layer's to decide.
+            match nesting::delegated(&req) {
+                Some(Some(id)) if id == anchor.id => {
+                    let grant = Grant::decide(self.policy, &req);
+                    let conflict = Some(Rc::clone(&self.conflict));
+                    return CorsFuture::Actual {
+                        inner: GrantFuture::new(self.service.call(req), grant, conflict),
+                    };
+                }
+                Some(_) => {
+                    return CorsFuture::Passed {
+                        inner: self.service.call(req),
+                    }
+                }
+                None => {}
             }
-            return CorsFuture::Passed {
-                inner: self.service.call(req),
-            };
         }
         if self.conflict.get() {
             return match response::fail_closed(&req) {
@@ -299,17 +305,19 @@ where
             nesting::mark_outer(&req, &self.conflict);
         }
         if !placed.nesting.is_empty() {
-            let assigned = match placed.nesting.lookup(
+            // Every request is assigned, so that the policies inside know this one saw it.
+            let governing = placed.nesting.lookup(
                 req.resource_map(),
                 req.match_info().as_str(),
                 head.method.as_str().as_bytes(),
-            ) {
-                Governing::Own => None,
-                Governing::Inner(entry) => Some(Some(entry.id)),
-                Governing::Unresolved => Some(None),
+            );
+            let (assigned, own) = match governing {
+                Governing::Own => (None, true),
+                Governing::Inner(entry) => (Some(entry.id), false),
+                Governing::Unresolved => (None, false),
             };
-            if let Some(assigned) = assigned {
-                req.extensions_mut().insert(nesting::Delegated(assigned));
+            req.extensions_mut().insert(nesting::Delegated(assigned));
+            if !own {
                 return CorsFuture::Passed {
                     inner: self.service.call(req),
                 };

@@ -170,8 +170,11 @@ fn compile(full: &str, prefix: bool) -> Option<ResourceDef> {
 /// listing's record of the app's layers, once, at their first request.)
 pub(crate) struct Outer(Rc<Cell<bool>>);
 
-/// Set on a request by an outermost layer that assigned it to an inner policy: the anchor id of
-/// the policy that adds its headers, or none when nobody may (an unresolved lookup).
+/// Set on every request by an outermost layer that has policies inside it: the anchor id of the
+/// inner policy that governs the request, or none (the layer's own policy governs it, or nobody
+/// may: an unresolved lookup). A policy inside finds out from it which requests are its own, and
+/// from its absence that a layer which counted it does not stand outside it after all (a `.wrap`
+/// on a scope with an empty prefix looks like the app's): it then decides alone.
 pub(crate) struct Delegated(pub(crate) Option<u64>);
 
 /// Set on an error's response whose headers a policy has applied: the layers around it add none.

@@ -218,9 +218,16 @@ where
         let anchor = &self.anchor;
         // No clone of the request is kept: actix-web panics when a middleware inside this one
         // mutates a request (`headers_mut`, `head_mut`, `match_info_mut`) that is shared.
-        if anchor.is_claimed() {
-            // A policy outside answered the preflights and assigned this request.
-            if nesting::delegated(&req) != Some(Some(anchor.id)) {
+        // A policy outside that counted this route answered its preflights and assigns the
+        // actual requests it sees; one it did not see (it is not outside after all) is this
+        // route's to decide.
+        let assigned = if anchor.is_claimed() {
+            nesting::delegated(&req)
+        } else {
+            None
+        };
+        if let Some(assigned) = assigned {
+            if assigned != Some(anchor.id) {
                 return RouteFuture::Passed {
                     inner: self.service.call(req),
                 };

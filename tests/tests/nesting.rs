@@ -1485,3 +1485,63 @@ async fn two_app_wide_layers_fail_closed_after_the_first_request() {
     )
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A `.wrap` on an empty-prefix scope counts only what is inside it: a route registered beside
+// the scope keeps its own policy, whatever requests went through the scope first.
+
+#[cors(origins = ["*"])]
+#[get("/open")]
+async fn open() -> HttpResponse {
+    count("open");
+    HttpResponse::Ok().finish()
+}
+
+#[actix_web::test]
+async fn a_route_beside_an_empty_scope_keeps_its_policy_after_requests_through_the_scope() {
+    let app = test::init_service(
+        App::new().service(open).service(
+            web::scope("")
+                .wrap(Api)
+                .route("/inside", web::get().to(HttpResponse::Ok)),
+        ),
+    )
+    .await;
+    let any = || vec![("access-control-allow-origin".to_owned(), "*".to_owned())];
+    expect(
+        &app,
+        "before",
+        get_("/open").origin(OTHER),
+        200,
+        any(),
+        &[("open", 1)],
+    )
+    .await;
+    expect(
+        &app,
+        "through the scope",
+        get_("/inside").origin(APP),
+        200,
+        granted(APP),
+        &[("open", 0)],
+    )
+    .await;
+    expect(
+        &app,
+        "after",
+        get_("/open").origin(OTHER),
+        200,
+        any(),
+        &[("open", 1)],
+    )
+    .await;
+    expect(
+        &app,
+        "after, again",
+        get_("/open").origin(APP),
+        200,
+        any(),
+        &[("open", 1)],
+    )
+    .await;
+}
