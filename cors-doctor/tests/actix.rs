@@ -108,6 +108,54 @@ async fn redirect() -> HttpResponse {
         .finish()
 }
 
+/// The trailing-slash URL the redirect leads to.
+async fn redirected() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .body("after the redirect")
+}
+
+/// nginx with `add_header` inside `if ($request_method = OPTIONS)`: the preflight answer lists
+/// methods and headers but lost the inherited `Access-Control-Allow-Origin`; GET has it.
+async fn nginx_if_options(req: HttpRequest) -> HttpResponse {
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return HttpResponse::NoContent()
+            .insert_header(("Access-Control-Allow-Methods", "GET, PUT"))
+            .insert_header(("Access-Control-Allow-Headers", "Content-Type"))
+            .finish();
+    }
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Vary", "Origin"));
+    if origin_of(&req) == APP {
+        res.insert_header(("Access-Control-Allow-Origin", APP));
+    }
+    res.finish()
+}
+
+/// Express `cors({origin: [list], credentials: true})`: an unlisted origin gets
+/// `Access-Control-Allow-Credentials: true` and no `Access-Control-Allow-Origin`.
+async fn express_list(req: HttpRequest) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Vary", "Origin"))
+        .insert_header(("Access-Control-Allow-Credentials", "true"));
+    if origin_of(&req) == APP {
+        res.insert_header(("Access-Control-Allow-Origin", APP));
+    }
+    res.body("express")
+}
+
+/// `Access-Control-Allow-Headers: *` without credentials, for any origin.
+async fn wildcard_headers(req: HttpRequest) -> HttpResponse {
+    let mut res = if req.method() == actix_web::http::Method::OPTIONS {
+        HttpResponse::NoContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(("Access-Control-Allow-Origin", "*"))
+        .insert_header(("Access-Control-Allow-Headers", "*"))
+        .finish()
+}
+
 /// A preflight answer caching for a day, for a listed origin.
 async fn long_cache(req: HttpRequest) -> HttpResponse {
     let origin = origin_of(&req);
@@ -141,6 +189,10 @@ fn base() -> String {
                 .route("/trailing-slash", web::get().to(trailing_slash))
                 .route("/twice", web::get().to(twice))
                 .route("/redirect", web::get().to(redirect))
+                .route("/redirect/", web::get().to(redirected))
+                .route("/nginx-if-options", web::route().to(nginx_if_options))
+                .route("/express-list", web::get().to(express_list))
+                .route("/wildcard-headers", web::route().to(wildcard_headers))
                 .route("/long-cache", web::route().to(long_cache))
         });
         format!("http://{addr}")
@@ -313,7 +365,7 @@ fn wildcard_with_credentials_is_blocked() {
 }
 
 #[test]
-fn wildcard_headers_do_not_cover_authorization() {
+fn strict_server_refuses_authorization_under_wildcard_headers() {
     let ok = run(
         "/wild",
         &["--origin", APP, "-X", "DELETE", "-H", "X-Anything: 1"],
@@ -381,15 +433,114 @@ fn duplicated_allow_origin_is_blocked() {
 }
 
 #[test]
-fn redirects_are_reported_not_followed() {
+fn redirects_are_followed_with_the_cors_check_on_each_hop() {
     let r = run("/redirect", &["--origin", APP, "--no-probe"]);
-    assert_eq!(
-        (r.code, r.verdict(), r.failed_check()),
-        (1, "redirected", Some("not-redirected")),
-        "{:#}",
-        r.report
+    assert_allowed(&r);
+    let steps = &r.report["steps"];
+    assert_eq!(steps.as_array().map(Vec::len), Some(2), "{:#}", r.report);
+    assert_eq!(steps[0]["answer"]["status"], 301);
+    assert!(steps[1]["url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/redirect/")));
+    let (code, text) = human(
+        &[
+            &format!("{}/redirect", base()),
+            "--origin",
+            APP,
+            "--no-probe",
+        ],
+        false,
     );
-    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Actual request, answered with a redirect")
+            && text.contains("the browser follows `Location: /redirect/`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn preflight_lacking_allow_origin_is_blamed_on_the_preflight_answer() {
+    let r = run(
+        "/nginx-if-options",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+        ],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("preflight-lacks-allow-origin"));
+    let detail = r.report["refusal"]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("`Access-Control-Allow-Methods: GET, PUT`")
+            && detail.contains("a GET from the same origin gets `Access-Control-Allow-Origin: https://app.example.com`"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn allow_credentials_without_allow_origin_is_not_a_grant_to_every_caller() {
+    let r = run("/express-list", &["--origin", APP, "--credentials"]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), Vec::<&str>::new());
+}
+
+#[test]
+fn authorization_under_wildcard_headers_passes_as_in_the_engines_with_a_warning() {
+    let r = run(
+        "/wildcard-headers",
+        &[
+            "--origin",
+            APP,
+            "-H",
+            "Authorization: Bearer t",
+            "--no-probe",
+        ],
+    );
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), ["authorization-covered-by-wildcard"]);
+}
+
+/// A server on loopback that reads each request and closes the connection without answering.
+fn dropping_server() -> String {
+    use std::io::Read;
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", 0)) {
+        Ok(l) => l,
+        Err(e) => panic!("bind 127.0.0.1: {e}"),
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            drop(stream);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_dropped_preflight_is_a_blocked_verdict_not_an_error() {
+    let url = format!("{}/items", dropping_server());
+    let r = doctor(&[url.as_str(), "--origin", APP, "-X", "PUT"]);
+    assert_blocked(&r, "preflight", "answered");
+    assert!(r.report["steps"][0]["error"].is_string(), "{:#}", r.report);
+    let (code, text) = human(
+        &[url.as_str(), "--origin", APP, "-X", "PUT", "--no-probe"],
+        false,
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("no answer:") && text.contains("Verdict: BLOCKED"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -418,6 +569,16 @@ fn usage_and_network_errors_exit_with_2() {
     ] {
         let r = doctor(&args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        // `--json` gets a JSON error object on standard output.
+        if args.len() > 1 && args[1] == "--origin" && args[2] == APP && args.len() == 3 {
+            assert!(
+                r.report["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{args:?}: {:#}",
+                r.report
+            );
+        }
         assert!(
             !r.stderr.is_empty() && !r.stderr.contains("panicked"),
             "{args:?}: {}",
