@@ -156,6 +156,46 @@ async fn wildcard_headers(req: HttpRequest) -> HttpResponse {
         .finish()
 }
 
+/// Answers 401 without CORS headers unless the session cookie is there.
+async fn session_only(req: HttpRequest) -> HttpResponse {
+    let signed_in = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split("; ").any(|pair| pair == "sid=s3cret"));
+    if !signed_in || origin_of(&req) != APP {
+        return HttpResponse::Unauthorized().finish();
+    }
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", APP))
+        .insert_header(("Access-Control-Allow-Credentials", "true"))
+        .insert_header(("Vary", "Origin"))
+        .body("me")
+}
+
+/// Grants the preflight; validates the JSON body before adding CORS headers to the answer.
+async fn validated(req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let grant = |mut res: actix_web::HttpResponseBuilder| {
+        res.insert_header(("Access-Control-Allow-Origin", APP))
+            .insert_header(("Vary", "Origin"));
+        res
+    };
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return grant(HttpResponse::NoContent())
+            .insert_header(("Access-Control-Allow-Methods", "POST"))
+            .insert_header(("Access-Control-Allow-Headers", "Content-Type"))
+            .finish();
+    }
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !json || serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+        return HttpResponse::BadRequest().body("invalid JSON");
+    }
+    grant(HttpResponse::Created()).body("created")
+}
+
 /// A preflight answer caching for a day, for a listed origin.
 async fn long_cache(req: HttpRequest) -> HttpResponse {
     let origin = origin_of(&req);
@@ -189,6 +229,8 @@ fn base() -> String {
                 .route("/trailing-slash", web::get().to(trailing_slash))
                 .route("/twice", web::get().to(twice))
                 .route("/redirect", web::get().to(redirect))
+                .route("/session-only", web::get().to(session_only))
+                .route("/validated", web::route().to(validated))
                 .route("/redirect/", web::get().to(redirected))
                 .route("/nginx-if-options", web::route().to(nginx_if_options))
                 .route("/express-list", web::get().to(express_list))
@@ -632,4 +674,105 @@ fn human_output_explains_and_is_plain_when_piped() {
         coloured.contains("\u{1b}["),
         "no colour with CLICOLOR_FORCE=1:\n{coloured}"
     );
+}
+
+// --- Sending what the page sends: cookies and bodies ------------------------------------------
+
+#[test]
+fn cookies_are_sent_with_credentialed_requests() {
+    let r = run(
+        "/session-only",
+        &[
+            "--origin",
+            APP,
+            "--credentials",
+            "--cookie",
+            "sid=s3cret",
+            "--no-probe",
+        ],
+    );
+    assert_allowed(&r);
+    // The report names the cookie, never its value.
+    let sent = r.report["steps"][0]["request_headers"].to_string();
+    assert!(sent.contains("sid=…") && !sent.contains("s3cret"), "{sent}");
+    // Without credentials the browser sends no cookie: the 401 has no CORS header.
+    let r = run(
+        "/session-only",
+        &["--origin", APP, "--cookie", "sid=s3cret", "--no-probe"],
+    );
+    assert_blocked(&r, "actual", "allow-origin-present");
+}
+
+#[test]
+fn cookies_come_from_a_netscape_cookie_jar() {
+    let jar = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("doctor-jar-{}.txt", std::process::id()));
+    let text = "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\ts3cret\n\
+                127.0.0.1\tFALSE\t/elsewhere\tFALSE\t0\tother\tx\n";
+    if let Err(e) = std::fs::write(&jar, text) {
+        panic!("write {}: {e}", jar.display());
+    }
+    let path = jar.display().to_string();
+    let r = run(
+        "/session-only",
+        &[
+            "--origin",
+            APP,
+            "--credentials",
+            "--cookie-jar",
+            &path,
+            "--no-probe",
+        ],
+    );
+    let _ = std::fs::remove_file(&jar);
+    assert_allowed(&r);
+    let sent = r.report["steps"][0]["request_headers"].to_string();
+    assert!(sent.contains("sid=…") && !sent.contains("other"), "{sent}");
+    let r = run(
+        "/session-only",
+        &["--origin", APP, "--cookie-jar", "/nonexistent/jar"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn the_body_and_its_content_type_are_sent_and_decide_the_preflight() {
+    let json = ["--origin", APP, "-X", "POST", "--data", r#"{"name":"x"}"#];
+    let r = run(
+        "/validated",
+        &[
+            &json[..],
+            &["--content-type", "application/json", "--no-probe"],
+        ]
+        .concat(),
+    );
+    assert_allowed(&r);
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r.report["steps"][1]["answer"]["status"], 201);
+    assert_eq!(r.report["request"]["body"]["bytes"], 12);
+    // An invalid body: the server answers 400 without CORS headers, as the page would see.
+    let r = run(
+        "/validated",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "POST",
+            "--data",
+            "not json",
+            "--content-type",
+            "application/json",
+            "--no-probe",
+        ],
+    );
+    assert_blocked(&r, "actual", "allow-origin-present");
+    // A string body defaults to text/plain;charset=UTF-8: safelisted, no preflight.
+    let r = run("/validated", &[&json[..], &["--no-probe"]].concat());
+    assert_eq!(r.report["plan"]["preflight"], serde_json::Value::Null);
+    assert!(r.report["steps"][0]["request_headers"]
+        .to_string()
+        .contains("text/plain;charset=UTF-8"));
+    // fetch refuses a body on GET.
+    let r = run("/validated", &["--origin", APP, "--data", "x"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }
