@@ -29,6 +29,8 @@ mod browser;
 mod cookies;
 mod render;
 mod rules;
+#[cfg(feature = "actix")]
+pub mod test;
 pub use browser::*;
 pub use cookies::*;
 pub use render::render;
