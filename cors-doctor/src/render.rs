@@ -28,6 +28,14 @@ pub fn render(report: &Report, colour: bool) -> String {
             "omitted"
         }
     ));
+    if let Some(body) = &req.body {
+        line(format!("  body: {} bytes", body.len()));
+    }
+    if !req.cookies.is_empty() && !req.credentials && !report.plan.same_origin {
+        line(format!(
+            "  {yellow}!{yellow:#} cookies are not sent: a cross-origin fetch sends them only with credentials: \"include\" (--credentials)"
+        ));
+    }
     for dropped in &report.plan.dropped_headers {
         line(format!(
             "  {yellow}!{yellow:#} a page cannot set {dropped}: the browser drops it (forbidden request header)"

@@ -72,7 +72,8 @@ impl Page {
     }
 
     /// The app's own URL (`scheme://host[:port]`), against which paths are resolved; the
-    /// default is [`DEFAULT_SERVER`].
+    /// default is [`DEFAULT_SERVER`]. Every request goes to the same app in process, a redirect
+    /// to another host included (its `Host` header says which).
     pub fn server(mut self, url: &str) -> Page {
         self.server = url.trim_end_matches('/').to_owned();
         self

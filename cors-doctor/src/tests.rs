@@ -1366,8 +1366,9 @@ fn cookies_go_with_credentialed_requests_only_and_never_with_preflights() {
     assert!(json.contains("sid=…") && !json.contains("secret"), "{json}");
     let mut p = page("GET", &[], false);
     p.cookies = cookies;
-    let (_, sent) = run_scripted(&p, |_| {
+    let (report, sent) = run_scripted(&p, |_| {
         Ok(resp(200, &[("Access-Control-Allow-Origin", "*")]))
     });
     assert_eq!(header(&sent[0], "cookie"), None);
+    assert!(render(&report, false).contains("cookies are not sent"));
 }
