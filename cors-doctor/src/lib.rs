@@ -15,6 +15,7 @@
 //!     method: "POST".into(),
 //!     headers: vec![("Content-Type".into(), "application/json".into())],
 //!     credentials: false,
+//!     ..Default::default()
 //! };
 //! let plan = plan(&page).unwrap();
 //! let preflight = plan.preflight.unwrap();
@@ -24,7 +25,15 @@
 
 use serde::Serialize;
 
+mod browser;
+mod cookies;
+mod render;
 mod rules;
+#[cfg(feature = "actix")]
+pub mod test;
+pub use browser::*;
+pub use cookies::*;
+pub use render::render;
 pub use rules::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -32,7 +41,7 @@ pub use rules::*;
 // ---------------------------------------------------------------------------------------------
 
 /// What the page asks `fetch` to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PageRequest {
     /// The URL fetched.
     pub url: String,
@@ -44,6 +53,62 @@ pub struct PageRequest {
     pub headers: Vec<(String, String)>,
     /// `credentials: "include"`.
     pub credentials: bool,
+    /// The request body, if any (its `Content-Type` is one of `headers`, as the page or the
+    /// browser sets it). Serialised as its length.
+    #[serde(serialize_with = "body_length")]
+    pub body: Option<Vec<u8>>,
+    /// The browser's cookies; those whose domain, path and `Secure` flag match a request's URL
+    /// go with it when credentials are sent (always on a same-origin request), never with a
+    /// preflight.
+    pub cookies: Vec<Cookie>,
+}
+
+/// A request body, of the kind the page gives `fetch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    /// A string: the browser sets `Content-Type: text/plain;charset=UTF-8` unless the page
+    /// sets one.
+    Text(String),
+    /// Bytes (an `ArrayBuffer` or a `Blob` without type): no `Content-Type` unless the page
+    /// sets one.
+    Bytes(Vec<u8>),
+}
+
+impl PageRequest {
+    /// Gives the request a body, with `content_type` as the page sets it (replacing any
+    /// `Content-Type` among `headers`), or else the one the browser adds for this kind of
+    /// body.
+    pub fn set_body(&mut self, body: Body, content_type: Option<&str>) {
+        let is_content_type = |(n, _): &(String, String)| n.eq_ignore_ascii_case("content-type");
+        let default = match &body {
+            Body::Text(_) => Some("text/plain;charset=UTF-8"),
+            Body::Bytes(_) => None,
+        };
+        match content_type {
+            Some(value) => {
+                self.headers.retain(|h| !is_content_type(h));
+                self.headers
+                    .push(("Content-Type".to_owned(), value.to_owned()));
+            }
+            None => {
+                if let (Some(value), false) = (default, self.headers.iter().any(is_content_type)) {
+                    self.headers
+                        .push(("Content-Type".to_owned(), value.to_owned()));
+                }
+            }
+        }
+        self.body = Some(match body {
+            Body::Text(text) => text.into_bytes(),
+            Body::Bytes(bytes) => bytes,
+        });
+    }
+}
+
+fn body_length<S: serde::Serializer>(body: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match body {
+        Some(bytes) => s.serialize_some(&serde_json::json!({ "bytes": bytes.len() })),
+        None => s.serialize_none(),
+    }
 }
 
 /// Why a request is preflighted.
@@ -122,6 +187,8 @@ pub enum PlanError {
     InvalidUrl(String),
     /// A header name or value a page cannot send.
     InvalidHeader(String),
+    /// A body on a GET or HEAD request (`fetch` throws a `TypeError`).
+    BodyWithGetOrHead(String),
 }
 
 impl std::fmt::Display for PlanError {
@@ -140,6 +207,10 @@ impl std::fmt::Display for PlanError {
             Self::InvalidHeader(h) => {
                 write!(f, "header {h:?}: expected 'Name: value' with a token name")
             }
+            Self::BodyWithGetOrHead(m) => write!(
+                f,
+                "a {m} request cannot have a body: fetch throws \"Request with GET/HEAD method cannot have body\""
+            ),
         }
     }
 }
@@ -159,6 +230,9 @@ pub fn plan(page: &PageRequest) -> Result<Plan, PlanError> {
     check_origin(&page.origin).map_err(|why| PlanError::InvalidOrigin(page.origin.clone(), why))?;
     let target = url_origin(&page.url).ok_or_else(|| PlanError::InvalidUrl(page.url.clone()))?;
     let method = normalize_method(&page.method);
+    if page.body.is_some() && matches!(method.as_str(), "GET" | "HEAD") {
+        return Err(PlanError::BodyWithGetOrHead(method));
+    }
     let mut headers = Vec::new();
     let mut dropped = Vec::new();
     for (name, value) in &page.headers {
@@ -339,8 +413,10 @@ pub enum CheckId {
     AllowHeadersParse,
     /// It covers every CORS-unsafe request header.
     AllowHeadersCoverHeaders,
-    /// The actual response is not a redirect (the doctor does not follow them).
-    NotRedirected,
+    /// The request got an answer (not a closed or reset connection, nor a time-out).
+    Answered,
+    /// A redirect the browser may follow (at most 20, to an http(s) URL without credentials).
+    RedirectAllowed,
 }
 
 impl CheckId {
@@ -359,7 +435,8 @@ impl CheckId {
             Self::AllowMethodsCoverMethod => "allow-methods-cover-method",
             Self::AllowHeadersParse => "allow-headers-parse",
             Self::AllowHeadersCoverHeaders => "allow-headers-cover-headers",
-            Self::NotRedirected => "not-redirected",
+            Self::Answered => "answered",
+            Self::RedirectAllowed => "redirect-allowed",
         }
     }
 }
@@ -385,7 +462,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn pass(id: CheckId, detail: impl Into<String>) -> Self {
+    pub(crate) fn pass(id: CheckId, detail: impl Into<String>) -> Self {
         Check {
             id,
             passed: true,
@@ -396,7 +473,7 @@ impl Check {
         }
     }
 
-    fn fail(
+    pub(crate) fn fail(
         id: CheckId,
         detail: impl Into<String>,
         browser_reason: impl Into<String>,
@@ -485,7 +562,8 @@ pub fn cors_check(origin: &str, credentials: bool, response: &Response) -> Vec<C
         checks.push(Check::fail(
             CheckId::AllowOriginMatches,
             format!("`{ACAO}` is `{value}`, not the origin `{origin}`"),
-            if chromium_valid_url(&value) {
+            // Chromium checks for `null` before parsing the value as a URL.
+            if value == "null" || chromium_valid_url(&value) {
                 format!("The '{ACAO}' header has a value '{value}' that is not equal to the supplied origin. Have the server send the header with a valid value.")
             } else {
                 format!("The '{ACAO}' header contains the invalid value '{value}'. Have the server send the header with a valid value.")
@@ -704,8 +782,14 @@ pub fn check_preflight(
         checks.push(Check::pass(CheckId::AllowMethodsCoverMethod, how));
     } else {
         let listed = response.get(ACAM).unwrap_or_default();
-        let cause = if methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
-            format!("`{ACAM}` lists `{listed}`: methods compare case-sensitively, and browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT, so `{method}` is sent as written")
+        let same_but_case = methods.iter().find(|m| m.eq_ignore_ascii_case(method));
+        let cause = if let Some(written) = same_but_case.filter(|_| {
+            normalize_method(method) == *method
+                && cors_policy::names::NORMALIZED_METHODS.contains(&method.as_str())
+        }) {
+            format!("the server lists `{listed}`, with `{written}` in another case: methods compare case-sensitively, and the browser sends `{method}` (it upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT), which `{written}` does not match")
+        } else if let Some(written) = same_but_case {
+            format!("the server lists `{listed}`, with `{written}`: methods compare case-sensitively, and browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT, so `{method}` is sent as written and `{written}` does not match it")
         } else if page.credentials && methods.iter().any(|m| m == "*") {
             format!(
                 "`{ACAM}: *` does not count when credentials are sent: it means a method named `*`"
@@ -725,12 +809,13 @@ pub fn check_preflight(
         return checks;
     }
 
-    // Headers.
+    // Headers. `*` covers Authorization too, as Chromium and Firefox do (a deviation from the
+    // standard, reported by `deviation_warnings`).
     let wildcard_headers = !page.credentials && headers.iter().any(|h| h == "*");
     let mut missing = None;
     for name in &preflight.unsafe_headers {
         let listed = headers.iter().any(|h| h.eq_ignore_ascii_case(name));
-        if !(listed || wildcard_headers && name != "authorization") {
+        if !(listed || wildcard_headers) {
             missing = Some(name.clone());
             break;
         }
@@ -746,9 +831,7 @@ pub fn check_preflight(
         }
         Some(name) => {
             let listed = response.get(ACAH).unwrap_or_default();
-            let cause = if name == "authorization" && headers.iter().any(|h| h == "*") {
-                format!("`{ACAH}: *` does not cover Authorization under the Fetch standard: it must be listed by name (Chromium 156 still lets it through, a deprecated behaviour; browsers that follow the standard block it)")
-            } else if page.credentials && headers.iter().any(|h| h == "*") {
+            let cause = if page.credentials && headers.iter().any(|h| h == "*") {
                 format!("`{ACAH}: *` does not count when credentials are sent: it means a header named `*`")
             } else if listed.is_empty() {
                 format!("the preflight answer has no `{ACAH}`, so no CORS-unsafe request header is allowed")
@@ -767,32 +850,15 @@ pub fn check_preflight(
     checks
 }
 
-/// The checks a browser applies to the actual response: the CORS check, and (the doctor does
-/// not follow redirects) whether it is a redirect.
+/// The checks a browser applies to an actual response (a redirect answer included): Fetch's
+/// CORS check.
 pub fn check_actual(page: &PageRequest, response: &Response) -> Vec<Check> {
-    let mut checks = cors_check(&page.origin, page.credentials, response);
-    if checks.iter().all(|c| c.passed) {
-        if let Some(location) = redirect_location(response) {
-            checks.push(Check::fail(
-                CheckId::NotRedirected,
-                format!("status {}, redirect to `{location}`; cors-doctor does not follow redirects", response.status),
-                "(the browser follows the redirect and applies the same checks to the next answer)",
-                "the URL redirects (trailing `/`, http to https, a login page); after a redirect to another origin the browser sends `Origin: null`",
-                format!("request `{location}` directly, or run cors-doctor on it (with `--origin null` if it is on another origin than the URL)"),
-            ));
-        } else {
-            checks.push(Check::pass(
-                CheckId::NotRedirected,
-                format!("status {}", response.status),
-            ));
-        }
-    }
-    checks
+    cors_check(&page.origin, page.credentials, response)
 }
 
-/// The `Location` of a 3xx answer.
+/// The `Location` of a redirect answer (301, 302, 303, 307, 308) that the browser follows.
 pub fn redirect_location(response: &Response) -> Option<String> {
-    if (300..400).contains(&response.status) {
+    if matches!(response.status, 301 | 302 | 303 | 307 | 308) {
         response.get("location")
     } else {
         None
@@ -844,6 +910,12 @@ pub enum WarningId {
     MaxAgeInvalid,
     /// `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`.
     CredentialsWithWildcard,
+    /// The request passes only because Chromium and Firefox let `Access-Control-Allow-Headers:
+    /// *` cover `Authorization`, which the Fetch standard forbids.
+    AuthorizationCoveredByWildcard,
+    /// The page sets an old client hint (`DPR`...) that Chromium safelists and the standard
+    /// and Firefox do not.
+    ChromiumSafelistsClientHints,
 }
 
 impl WarningId {
@@ -858,6 +930,8 @@ impl WarningId {
             Self::MaxAgeAboveBrowserCap => "max-age-above-browser-cap",
             Self::MaxAgeInvalid => "max-age-invalid",
             Self::CredentialsWithWildcard => "credentials-with-wildcard",
+            Self::AuthorizationCoveredByWildcard => "authorization-covered-by-wildcard",
+            Self::ChromiumSafelistsClientHints => "chromium-safelists-client-hints",
         }
     }
 }
@@ -925,7 +999,8 @@ pub fn warnings(seen: &Observed<'_>) -> Vec<Warning> {
                     fix: "never combine origin reflection with credentials; list the trusted origins".into(),
                 });
             }
-        } else if acao.as_deref().is_some_and(|v| v != "*") || credentialed {
+        } else if acao.as_deref().is_some_and(|v| v != "*") {
+            // `Access-Control-Allow-Credentials: true` without `-Allow-Origin` grants nothing.
             let mut sent = Vec::new();
             if let Some(v) = &acao {
                 sent.push(format!("`{ACAO}: {v}`"));
@@ -1030,19 +1105,13 @@ pub enum Verdict {
     Allowed,
     /// `fetch` rejects with a `TypeError`.
     Blocked,
-    /// The answer is a redirect the doctor did not follow: undecided.
-    Redirected,
 }
 
 /// The verdict from the checks of every step, in order.
 pub fn verdict<'a>(steps: impl IntoIterator<Item = &'a [Check]>) -> Verdict {
     for checks in steps {
-        if let Some(failed) = checks.iter().find(|c| !c.passed) {
-            return if failed.id == CheckId::NotRedirected {
-                Verdict::Redirected
-            } else {
-                Verdict::Blocked
-            };
+        if checks.iter().any(|c| !c.passed) {
+            return Verdict::Blocked;
         }
     }
     Verdict::Allowed
@@ -1050,13 +1119,18 @@ pub fn verdict<'a>(steps: impl IntoIterator<Item = &'a [Check]>) -> Verdict {
 
 /// Chromium's console message for a failed check of the preflight (`preflight`) or of the
 /// actual response.
-pub fn console_message(url: &str, origin: &str, preflight: bool, check: &Check) -> Option<String> {
+/// `redirected_from` is the page's URL when the answer came after a redirect (Chromium then
+/// writes "Access to fetch at 'B' (redirected from 'A')").
+pub fn console_message(
+    url: &str,
+    redirected_from: Option<&str>,
+    origin: &str,
+    preflight: bool,
+    check: &Check,
+) -> Option<String> {
     // Older Chromium versions appended "If an opaque response serves your needs, set the
     // request's mode to 'no-cors'..." to the missing-header message; current ones do not.
     let reason = check.browser_reason.clone()?;
-    if check.id == CheckId::NotRedirected {
-        return None;
-    }
     let access_check = matches!(
         check.id,
         CheckId::AllowOriginPresent
@@ -1071,8 +1145,9 @@ pub fn console_message(url: &str, origin: &str, preflight: bool, check: &Check) 
     } else {
         ""
     };
+    let from = redirected_from.map_or(String::new(), |from| format!(" (redirected from '{from}')"));
     Some(format!(
-        "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {prefix}{reason}"
+        "Access to fetch at '{url}'{from} from origin '{origin}' has been blocked by CORS policy: {prefix}{reason}"
     ))
 }
 
@@ -1093,6 +1168,10 @@ pub enum RefusalId {
     /// Not even a GET preflight without headers is granted: the origin is refused, or the
     /// server does not answer preflights on this path.
     OriginRefused,
+    /// The same origin gets `Access-Control-Allow-Origin` on a plain GET, but the preflight
+    /// answer lacks it (nginx's `add_header` inside `if ($request_method = OPTIONS)` drops the
+    /// inherited ones).
+    PreflightLacksAllowOrigin,
 }
 
 impl RefusalId {
@@ -1102,6 +1181,7 @@ impl RefusalId {
             Self::HeadersRefused => "headers-refused",
             Self::MethodRefused => "method-refused",
             Self::OriginRefused => "origin-refused",
+            Self::PreflightLacksAllowOrigin => "preflight-lacks-allow-origin",
         }
     }
 }
@@ -1169,12 +1249,30 @@ pub fn variation_headers(origin: &str, variation: &Variation) -> Vec<(String, St
     preflight_request_headers(origin, &plan)
 }
 
-/// What the answers to the [`variations`] say is refused.
+/// What the answers to the [`variations`] say is refused. `preflight_answer` is the refused
+/// preflight's answer, `simple_get` the answer to a plain `GET` of the URL with the same
+/// `Origin` (the evidence that the origin is granted outside preflights).
 pub fn narrow_refusal(
     origin: &str,
     preflight: &PreflightPlan,
+    preflight_answer: &Response,
+    simple_get: Option<&Response>,
     answers: &[(Variation, Response)],
 ) -> Option<Refusal> {
+    let get_grant = simple_get
+        .filter(|r| grants(origin, r))
+        .and_then(|r| r.get(ACAO));
+    let lists: Vec<String> = [ACAM, ACAH]
+        .iter()
+        .filter_map(|name| preflight_answer.get(name).map(|v| format!("`{name}: {v}`")))
+        .collect();
+    if let (Some(granted), false) = (&get_grant, lists.is_empty()) {
+        return Some(Refusal {
+            id: RefusalId::PreflightLacksAllowOrigin,
+            detail: format!("the preflight answer lacks `{ACAO}` although it carries {} and a GET from the same origin gets `{ACAO}: {granted}`: the server's OPTIONS branch drops the header (nginx: an `add_header` inside `if ($request_method = OPTIONS)` replaces every inherited `add_header`)", lists.join(" and ")),
+            fix: format!("send `{ACAO}` (and `{ACAC}` if credentials are used) on the preflight answer too (nginx: repeat the `add_header` lines inside the `if` block)"),
+        });
+    }
     let granted = |method: &str, headers: Option<&str>| {
         answers
             .iter()
@@ -1214,6 +1312,15 @@ pub fn narrow_refusal(
             detail: format!("the server grants this origin a GET preflight, but not {method}: the method is not allowed on this path (or no handler serves it)"),
             fix: format!("allow {method} in the server's CORS policy for this path (and make sure a route serves it)"),
         });
+    }
+    if let Some(granted) = &get_grant {
+        if answers.iter().all(|(_, r)| !grants(origin, r)) {
+            return Some(Refusal {
+                id: RefusalId::PreflightLacksAllowOrigin,
+                detail: format!("a GET from this origin gets `{ACAO}: {granted}`, but no preflight on this path is granted (status {}, no `{ACAO}`): OPTIONS requests here do not reach the CORS layer, or it refuses every preflight", preflight_answer.status),
+                fix: "answer preflights (OPTIONS with Access-Control-Request-Method) on this path with the same grant, before authentication and routing".into(),
+            });
+        }
     }
     if answers.is_empty() || answers.iter().all(|(_, r)| !grants(origin, r)) {
         return Some(Refusal {
@@ -1264,10 +1371,16 @@ pub struct Step {
     pub kind: StepKind,
     /// The method sent.
     pub method: String,
+    /// The URL requested (the page's URL, or where a redirect led).
+    pub url: String,
     /// The headers sent (besides `Host`, `User-Agent`...).
     pub request_headers: Vec<(String, String)>,
-    /// The answer.
-    pub answer: Answer,
+    /// The answer (`None` when the connection was closed, reset or timed out without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
+    /// Why there is no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The browser's checks, in order, up to the first failure.
     pub checks: Vec<Check>,
     /// Response header names the page can read (actual request only).
@@ -1322,15 +1435,19 @@ impl Report {
         probes: Vec<Probe>,
     ) -> Self {
         let verdict = verdict(steps.iter().map(|s| s.checks.as_slice()));
-        let first = steps.iter().find_map(|s| {
-            s.checks
-                .iter()
-                .find(|c| !c.passed)
-                .map(|c| (s.kind == StepKind::Preflight, c))
-        });
+        let first = steps
+            .iter()
+            .find_map(|s| s.checks.iter().find(|c| !c.passed).map(|c| (s, c)));
         let failed_check = first.map(|(_, c)| c.id);
-        let browser_message = first.and_then(|(preflight, c)| {
-            console_message(&request.url, &request.origin, preflight, c)
+        let browser_message = first.and_then(|(step, c)| {
+            let from = (step.url != request.url).then_some(request.url.as_str());
+            console_message(
+                &step.url,
+                from,
+                &request.origin,
+                step.kind == StepKind::Preflight,
+                c,
+            )
         });
         Report {
             request,
@@ -1345,11 +1462,11 @@ impl Report {
         }
     }
 
-    /// The process exit status: 0 allowed, 1 blocked or undecided (a redirect).
+    /// The process exit status: 0 allowed, 1 blocked.
     pub fn exit_code(&self) -> i32 {
         match self.verdict {
             Verdict::Allowed => 0,
-            Verdict::Blocked | Verdict::Redirected => 1,
+            Verdict::Blocked => 1,
         }
     }
 }

@@ -108,6 +108,94 @@ async fn redirect() -> HttpResponse {
         .finish()
 }
 
+/// The trailing-slash URL the redirect leads to.
+async fn redirected() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", "*"))
+        .body("after the redirect")
+}
+
+/// nginx with `add_header` inside `if ($request_method = OPTIONS)`: the preflight answer lists
+/// methods and headers but lost the inherited `Access-Control-Allow-Origin`; GET has it.
+async fn nginx_if_options(req: HttpRequest) -> HttpResponse {
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return HttpResponse::NoContent()
+            .insert_header(("Access-Control-Allow-Methods", "GET, PUT"))
+            .insert_header(("Access-Control-Allow-Headers", "Content-Type"))
+            .finish();
+    }
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Vary", "Origin"));
+    if origin_of(&req) == APP {
+        res.insert_header(("Access-Control-Allow-Origin", APP));
+    }
+    res.finish()
+}
+
+/// Express `cors({origin: [list], credentials: true})`: an unlisted origin gets
+/// `Access-Control-Allow-Credentials: true` and no `Access-Control-Allow-Origin`.
+async fn express_list(req: HttpRequest) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Vary", "Origin"))
+        .insert_header(("Access-Control-Allow-Credentials", "true"));
+    if origin_of(&req) == APP {
+        res.insert_header(("Access-Control-Allow-Origin", APP));
+    }
+    res.body("express")
+}
+
+/// `Access-Control-Allow-Headers: *` without credentials, for any origin.
+async fn wildcard_headers(req: HttpRequest) -> HttpResponse {
+    let mut res = if req.method() == actix_web::http::Method::OPTIONS {
+        HttpResponse::NoContent()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header(("Access-Control-Allow-Origin", "*"))
+        .insert_header(("Access-Control-Allow-Headers", "*"))
+        .finish()
+}
+
+/// Answers 401 without CORS headers unless the session cookie is there.
+async fn session_only(req: HttpRequest) -> HttpResponse {
+    let signed_in = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split("; ").any(|pair| pair == "sid=s3cret"));
+    if !signed_in || origin_of(&req) != APP {
+        return HttpResponse::Unauthorized().finish();
+    }
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", APP))
+        .insert_header(("Access-Control-Allow-Credentials", "true"))
+        .insert_header(("Vary", "Origin"))
+        .body("me")
+}
+
+/// Grants the preflight; validates the JSON body before adding CORS headers to the answer.
+async fn validated(req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let grant = |mut res: actix_web::HttpResponseBuilder| {
+        res.insert_header(("Access-Control-Allow-Origin", APP))
+            .insert_header(("Vary", "Origin"));
+        res
+    };
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return grant(HttpResponse::NoContent())
+            .insert_header(("Access-Control-Allow-Methods", "POST"))
+            .insert_header(("Access-Control-Allow-Headers", "Content-Type"))
+            .finish();
+    }
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !json || serde_json::from_slice::<serde_json::Value>(&body).is_err() {
+        return HttpResponse::BadRequest().body("invalid JSON");
+    }
+    grant(HttpResponse::Created()).body("created")
+}
+
 /// A preflight answer caching for a day, for a listed origin.
 async fn long_cache(req: HttpRequest) -> HttpResponse {
     let origin = origin_of(&req);
@@ -141,6 +229,12 @@ fn base() -> String {
                 .route("/trailing-slash", web::get().to(trailing_slash))
                 .route("/twice", web::get().to(twice))
                 .route("/redirect", web::get().to(redirect))
+                .route("/session-only", web::get().to(session_only))
+                .route("/validated", web::route().to(validated))
+                .route("/redirect/", web::get().to(redirected))
+                .route("/nginx-if-options", web::route().to(nginx_if_options))
+                .route("/express-list", web::get().to(express_list))
+                .route("/wildcard-headers", web::route().to(wildcard_headers))
                 .route("/long-cache", web::route().to(long_cache))
         });
         format!("http://{addr}")
@@ -313,7 +407,7 @@ fn wildcard_with_credentials_is_blocked() {
 }
 
 #[test]
-fn wildcard_headers_do_not_cover_authorization() {
+fn strict_server_refuses_authorization_under_wildcard_headers() {
     let ok = run(
         "/wild",
         &["--origin", APP, "-X", "DELETE", "-H", "X-Anything: 1"],
@@ -381,15 +475,114 @@ fn duplicated_allow_origin_is_blocked() {
 }
 
 #[test]
-fn redirects_are_reported_not_followed() {
+fn redirects_are_followed_with_the_cors_check_on_each_hop() {
     let r = run("/redirect", &["--origin", APP, "--no-probe"]);
-    assert_eq!(
-        (r.code, r.verdict(), r.failed_check()),
-        (1, "redirected", Some("not-redirected")),
-        "{:#}",
-        r.report
+    assert_allowed(&r);
+    let steps = &r.report["steps"];
+    assert_eq!(steps.as_array().map(Vec::len), Some(2), "{:#}", r.report);
+    assert_eq!(steps[0]["answer"]["status"], 301);
+    assert!(steps[1]["url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/redirect/")));
+    let (code, text) = human(
+        &[
+            &format!("{}/redirect", base()),
+            "--origin",
+            APP,
+            "--no-probe",
+        ],
+        false,
     );
-    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(1));
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("Actual request, answered with a redirect")
+            && text.contains("the browser follows `Location: /redirect/`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn preflight_lacking_allow_origin_is_blamed_on_the_preflight_answer() {
+    let r = run(
+        "/nginx-if-options",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/json",
+        ],
+    );
+    assert_blocked(&r, "preflight", "allow-origin-present");
+    assert_eq!(r.refusal(), Some("preflight-lacks-allow-origin"));
+    let detail = r.report["refusal"]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("`Access-Control-Allow-Methods: GET, PUT`")
+            && detail.contains("a GET from the same origin gets `Access-Control-Allow-Origin: https://app.example.com`"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn allow_credentials_without_allow_origin_is_not_a_grant_to_every_caller() {
+    let r = run("/express-list", &["--origin", APP, "--credentials"]);
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), Vec::<&str>::new());
+}
+
+#[test]
+fn authorization_under_wildcard_headers_passes_as_in_the_engines_with_a_warning() {
+    let r = run(
+        "/wildcard-headers",
+        &[
+            "--origin",
+            APP,
+            "-H",
+            "Authorization: Bearer t",
+            "--no-probe",
+        ],
+    );
+    assert_allowed(&r);
+    assert_eq!(r.warnings(), ["authorization-covered-by-wildcard"]);
+}
+
+/// A server on loopback that reads each request and closes the connection without answering.
+fn dropping_server() -> String {
+    use std::io::Read;
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", 0)) {
+        Ok(l) => l,
+        Err(e) => panic!("bind 127.0.0.1: {e}"),
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            drop(stream);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_dropped_preflight_is_a_blocked_verdict_not_an_error() {
+    let url = format!("{}/items", dropping_server());
+    let r = doctor(&[url.as_str(), "--origin", APP, "-X", "PUT"]);
+    assert_blocked(&r, "preflight", "answered");
+    assert!(r.report["steps"][0]["error"].is_string(), "{:#}", r.report);
+    let (code, text) = human(
+        &[url.as_str(), "--origin", APP, "-X", "PUT", "--no-probe"],
+        false,
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("no answer:") && text.contains("Verdict: BLOCKED"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -418,6 +611,16 @@ fn usage_and_network_errors_exit_with_2() {
     ] {
         let r = doctor(&args);
         assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        // `--json` gets a JSON error object on standard output.
+        if args.len() > 1 && args[1] == "--origin" && args[2] == APP && args.len() == 3 {
+            assert!(
+                r.report["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{args:?}: {:#}",
+                r.report
+            );
+        }
         assert!(
             !r.stderr.is_empty() && !r.stderr.contains("panicked"),
             "{args:?}: {}",
@@ -471,4 +674,105 @@ fn human_output_explains_and_is_plain_when_piped() {
         coloured.contains("\u{1b}["),
         "no colour with CLICOLOR_FORCE=1:\n{coloured}"
     );
+}
+
+// --- Sending what the page sends: cookies and bodies ------------------------------------------
+
+#[test]
+fn cookies_are_sent_with_credentialed_requests() {
+    let r = run(
+        "/session-only",
+        &[
+            "--origin",
+            APP,
+            "--credentials",
+            "--cookie",
+            "sid=s3cret",
+            "--no-probe",
+        ],
+    );
+    assert_allowed(&r);
+    // The report names the cookie, never its value.
+    let sent = r.report["steps"][0]["request_headers"].to_string();
+    assert!(sent.contains("sid=…") && !sent.contains("s3cret"), "{sent}");
+    // Without credentials the browser sends no cookie: the 401 has no CORS header.
+    let r = run(
+        "/session-only",
+        &["--origin", APP, "--cookie", "sid=s3cret", "--no-probe"],
+    );
+    assert_blocked(&r, "actual", "allow-origin-present");
+}
+
+#[test]
+fn cookies_come_from_a_netscape_cookie_jar() {
+    let jar = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("doctor-jar-{}.txt", std::process::id()));
+    let text = "# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\ts3cret\n\
+                127.0.0.1\tFALSE\t/elsewhere\tFALSE\t0\tother\tx\n";
+    if let Err(e) = std::fs::write(&jar, text) {
+        panic!("write {}: {e}", jar.display());
+    }
+    let path = jar.display().to_string();
+    let r = run(
+        "/session-only",
+        &[
+            "--origin",
+            APP,
+            "--credentials",
+            "--cookie-jar",
+            &path,
+            "--no-probe",
+        ],
+    );
+    let _ = std::fs::remove_file(&jar);
+    assert_allowed(&r);
+    let sent = r.report["steps"][0]["request_headers"].to_string();
+    assert!(sent.contains("sid=…") && !sent.contains("other"), "{sent}");
+    let r = run(
+        "/session-only",
+        &["--origin", APP, "--cookie-jar", "/nonexistent/jar"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn the_body_and_its_content_type_are_sent_and_decide_the_preflight() {
+    let json = ["--origin", APP, "-X", "POST", "--data", r#"{"name":"x"}"#];
+    let r = run(
+        "/validated",
+        &[
+            &json[..],
+            &["--content-type", "application/json", "--no-probe"],
+        ]
+        .concat(),
+    );
+    assert_allowed(&r);
+    assert_eq!(r.report["steps"].as_array().map(Vec::len), Some(2));
+    assert_eq!(r.report["steps"][1]["answer"]["status"], 201);
+    assert_eq!(r.report["request"]["body"]["bytes"], 12);
+    // An invalid body: the server answers 400 without CORS headers, as the page would see.
+    let r = run(
+        "/validated",
+        &[
+            "--origin",
+            APP,
+            "-X",
+            "POST",
+            "--data",
+            "not json",
+            "--content-type",
+            "application/json",
+            "--no-probe",
+        ],
+    );
+    assert_blocked(&r, "actual", "allow-origin-present");
+    // A string body defaults to text/plain;charset=UTF-8: safelisted, no preflight.
+    let r = run("/validated", &[&json[..], &["--no-probe"]].concat());
+    assert_eq!(r.report["plan"]["preflight"], serde_json::Value::Null);
+    assert!(r.report["steps"][0]["request_headers"]
+        .to_string()
+        .contains("text/plain;charset=UTF-8"));
+    // fetch refuses a body on GET.
+    let r = run("/validated", &["--origin", APP, "--data", "x"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }
