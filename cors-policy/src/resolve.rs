@@ -365,8 +365,7 @@ mod tests {
                 (Rule::DuplicateOrigin, at(5)),
                 (Rule::WildcardCredentials, at(6)),
                 (Rule::WildcardCredentials, Origin::Policy("`credentials`")),
-                // The literal is covered by the configured `*.com` (refused, yet a pattern).
-                (Rule::DuplicateOrigin, Origin::Literal(1)),
+                // The refused `*.com` covers nothing: the literal under it stays.
                 (Rule::WildcardAlone, at(6)),
             ]
         );
