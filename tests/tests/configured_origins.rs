@@ -255,3 +255,53 @@ async fn the_listing_marks_origins_read_at_start_up() {
         "{text}"
     );
 }
+
+#[policy(
+    origins = [
+        env("CFG_TEST_PASTED_JSON"),
+        env("CFG_TEST_PASTED_YAML"),
+        env("CFG_TEST_PASTED_QUOTED"),
+        env("CFG_TEST_PASTED_SEMICOLONS"),
+        env("CFG_TEST_PASTED_BOM"),
+        env("CFG_TEST_NO_FIX"),
+    ],
+    credentials
+)]
+struct Pasted;
+
+#[test]
+fn every_refused_value_says_how_to_fix_it() {
+    set(
+        "CFG_TEST_PASTED_JSON",
+        r#"["https://a.example.com","https://b.example.com"]"#,
+    );
+    set(
+        "CFG_TEST_PASTED_YAML",
+        "- https://c.example.com\n- https://d.example.com\n",
+    );
+    set("CFG_TEST_PASTED_QUOTED", r#""https://e.example.com""#);
+    set(
+        "CFG_TEST_PASTED_SEMICOLONS",
+        "https://f.example.com;https://g.example.com",
+    );
+    set("CFG_TEST_PASTED_BOM", "\u{feff}https://h.example.com");
+    set(
+        "CFG_TEST_NO_FIX",
+        "null file:///home/me/index.html http://localhost:0 http://127.1:3000 https:// \
+         chrome-extension://abcdefghijklmnop",
+    );
+    let error = Pasted::try_cors().expect_err("bad values");
+    let text = error.to_string();
+    snapshot("every_refused_value_says_how_to_fix_it", &text);
+    for finding in error.findings() {
+        assert!(finding.diagnostic.help.is_some(), "no help line: {finding}");
+    }
+    assert!(
+        !text.contains('\u{feff}'),
+        "an invisible character printed raw"
+    );
+    assert!(
+        !text.contains("https://-"),
+        "a list marker taken for a host"
+    );
+}

@@ -142,10 +142,10 @@ pub fn check_origins<S: Copy>(
         let spec = match parse_origin(&item.value) {
             Ok(spec) => spec,
             Err(err) => {
-                let b = cx.error(err.rule, item.span, err.message).note(err.note);
-                if let Some(s) = err.suggestion {
-                    b.help(format!("did you mean {}?", quoted(&s)));
-                }
+                let help = err.help_line();
+                cx.error(err.rule, item.span, err.message)
+                    .note(err.note)
+                    .help(help);
                 continue;
             }
         };
@@ -241,7 +241,10 @@ impl<'a> PatternIndex<'a> {
             let host = match &p.host {
                 HostPattern::Exact(h) | HostPattern::Subdomains(h) => h.as_str(),
             };
-            by_host.entry((p.scheme.as_str(), host)).or_default().push(i);
+            by_host
+                .entry((p.scheme.as_str(), host))
+                .or_default()
+                .push(i);
         }
         Self { by_host }
     }
@@ -289,11 +292,31 @@ fn wildcard_with_credentials<S: Copy>(cx: &mut Ctxt<S>, star: S, credentials: S)
     .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
 }
 
+/// An origin neither `https` nor loopback, with credentials. Plain `http` and `ws` are open to
+/// network attackers, and their secure schemes are the fix; any other scheme
+/// (`chrome-extension://`, an app's own) is one this check cannot vouch for, and only its owner
+/// knows whether it is safe.
 fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>) {
-    let https = item
-        .value
-        .split_once("://")
-        .map(|(_, rest)| format!("https://{rest}"));
+    let (scheme, rest) = item.value.split_once("://").unwrap_or(("", &item.value));
+    let secure = match scheme {
+        "http" => Some(("https", "plain http")),
+        "ws" => Some(("wss", "plain ws")),
+        _ => None,
+    };
+    let Some((secure, plain)) = secure else {
+        cx.error(
+            Rule::InsecureCredentials,
+            item.span,
+            format!(
+                "origin {} is neither `https` nor loopback, so it cannot be trusted with `credentials`",
+                quoted(&item.value)
+            ),
+        )
+        .note(format!("with credentials, only `https` and loopback origins are trusted: whether pages of a `{scheme}://` origin are safe from network attackers depends on the software that serves them, which this check cannot know"))
+        .help(format!("if these are your own pages (your browser extension's, your app's webview), add `dangerously_allow_insecure_origins` to trust `{scheme}://` origins with credentials; otherwise remove this entry"));
+        return;
+    };
+    let fixed = format!("{secure}://{rest}");
     let b = cx
         .error(
             Rule::InsecureCredentials,
@@ -303,11 +326,12 @@ fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S
                 quoted(&item.value)
             ),
         )
-        .note("a network attacker can inject script into a page served over plain http and read your users' data through it");
-    match https.filter(|h| parse_origin(h).is_ok()) {
-        Some(h) => b.help(format!("did you mean {}? (if you must trust plain http, add `dangerously_allow_insecure_origins`)", quoted(&h))),
-        None => b.help("serve the frontend over https, or add `dangerously_allow_insecure_origins` if you accept the risk"),
-    };
+        .note(format!("a network attacker can inject script into a page served over {plain} and read your users' data through it"));
+    if parse_origin(&fixed).is_ok() {
+        b.help(format!("did you mean {}? (if you must trust {plain}, add `dangerously_allow_insecure_origins`)", quoted(&fixed)));
+    } else {
+        b.help(format!("serve the frontend over {secure}, or add `dangerously_allow_insecure_origins` if you accept the risk"));
+    }
 }
 
 /// Rule `public-suffix-pattern`: a `*.` wildcard directly over a public suffix (`*.com`,
@@ -422,7 +446,11 @@ mod tests {
                 vec![(PublicSuffixPattern, "https://*.com")],
             ),
             (
-                base(&["https://shop.example.com", "https://*.com", "http://*.com:*"]),
+                base(&[
+                    "https://shop.example.com",
+                    "https://*.com",
+                    "http://*.com:*",
+                ]),
                 vec![
                     (PublicSuffixPattern, "https://*.com"),
                     (PublicSuffixPattern, "http://*.com:*"),
@@ -440,7 +468,11 @@ mod tests {
                 vec![(DuplicateOrigin, "https://a.b.example.com:8443")],
             ),
             (
-                base(&["http://[::1]:*", "http://[::1]:8080", "http://127.0.0.1:8080"]),
+                base(&[
+                    "http://[::1]:*",
+                    "http://[::1]:8080",
+                    "http://127.0.0.1:8080",
+                ]),
                 vec![(DuplicateOrigin, "http://[::1]:8080")],
             ),
         ];
@@ -503,6 +535,37 @@ mod tests {
             covered += usize::from(scan.is_some());
         }
         assert!(covered > 50, "the cases cover something: {covered}");
+    }
+
+    #[test]
+    fn an_origin_neither_https_nor_loopback_gets_the_fix_of_its_scheme() {
+        let help_and_note = |origin: &'static str| {
+            let (_, diagnostics) = validate(&creds(base(&[origin])), &["GET"]);
+            let d = diagnostics
+                .into_iter()
+                .find(|d| d.rule == Rule::InsecureCredentials)
+                .expect("refused");
+            (d.help.unwrap_or_default(), d.note.unwrap_or_default())
+        };
+        let (help, note) = help_and_note("http://a.example.com");
+        assert!(
+            help.starts_with("did you mean `\"https://a.example.com\"`?"),
+            "{help}"
+        );
+        assert!(note.contains("plain http"), "{note}");
+        let (help, note) = help_and_note("ws://a.example.com");
+        assert!(
+            help.starts_with("did you mean `\"wss://a.example.com\"`?"),
+            "{help}"
+        );
+        assert!(note.contains("plain ws"), "{note}");
+        let (help, note) = help_and_note("chrome-extension://abcdefghijklmnop");
+        assert!(!help.contains("https://"), "{help}");
+        assert!(!note.contains("plain http"), "{note}");
+        assert!(
+            help.contains("add `dangerously_allow_insecure_origins`") && help.contains("extension"),
+            "{help}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use url::Url;
 
-use super::{fail, Failure, OriginError, NEVER_MATCHES};
+use super::{fail, Failure, Help as _, OriginError, NEVER_MATCHES};
 use crate::model::{HostPattern, PortPattern};
 use crate::rules::Rule;
 
@@ -47,6 +47,7 @@ pub(super) fn check(
                 format!("browsers cannot parse this origin's host: {err}"),
                 "the URL standard refuses this host (an `xn--` label that is not valid punycode, for example), so no page can have this origin",
             )
+            .help("copy the origin from the browser: open the page, and run `location.origin` in its console")
         }
     };
     if serialized == probe {
@@ -70,5 +71,7 @@ pub(super) fn check(
         message: "origin is not in the form browsers send".to_owned(),
         note: NEVER_MATCHES.to_owned(),
         suggestion,
+        help: "copy the origin from the browser: open the page, and run `location.origin` in its console"
+            .to_owned(),
     })
 }
