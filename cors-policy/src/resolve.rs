@@ -7,7 +7,9 @@
 //! - **unset**, without a default: an error. The policy does not silently become "no CORS" or
 //!   "any origin"; `env("VAR", default = "...")` states what unset means;
 //! - **empty** (or only separators): the variable adds no origin. If the policy then has no
-//!   origin at all, that is an error too (`origins-required`).
+//!   origin at all, that is an error too (`origins-required`);
+//! - **set, but not UTF-8**: an error naming the variable. A value the operator set is never
+//!   replaced by the default, nor taken for an unset variable.
 
 use std::fmt;
 
@@ -67,6 +69,38 @@ impl fmt::Display for Origin {
     }
 }
 
+/// What looking an environment variable up gave: what [`resolve()`] is handed for each
+/// `env("VAR")`. Made from what `std::env::var` returns, or from an `Option<String>` (`None`
+/// for unset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The variable is not set.
+    Unset,
+    /// The variable's value.
+    Value(String),
+    /// The variable is set, but its value is not UTF-8: here with the invalid bytes replaced by
+    /// U+FFFD, for the message.
+    NotUnicode(String),
+}
+
+impl From<Option<String>> for Lookup {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Lookup::Unset, Lookup::Value)
+    }
+}
+
+impl From<Result<String, std::env::VarError>> for Lookup {
+    fn from(value: Result<String, std::env::VarError>) -> Self {
+        match value {
+            Ok(value) => Lookup::Value(value),
+            Err(std::env::VarError::NotPresent) => Lookup::Unset,
+            Err(std::env::VarError::NotUnicode(raw)) => {
+                Lookup::NotUnicode(raw.to_string_lossy().into_owned())
+            }
+        }
+    }
+}
+
 /// One finding at start-up: the diagnostic, where its entry came from, and the entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -102,13 +136,14 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Resolves `policy`'s origin sources: each variable through `env`, each configuration value
+/// Resolves `policy`'s origin sources: each variable through `env` (`|var| std::env::var(var)`
+/// for the process's, or any function giving an `Option<String>`), each configuration value
 /// from `config` (the origins the application hands over, with the key they came from). Returns
 /// the policy with its origins complete and no sources left, or every error found.
-pub fn resolve(
+pub fn resolve<L: Into<Lookup>>(
     name: &str,
     policy: &Policy,
-    env: impl Fn(&str) -> Option<String>,
+    env: impl Fn(&str) -> L,
     config: Option<(&str, &[String])>,
 ) -> Result<Policy, Vec<Finding>> {
     if policy.origin_sources.is_empty() && config.is_none() {
@@ -140,10 +175,21 @@ pub fn resolve(
     for source in &policy.origin_sources {
         match source {
             OriginSource::Env { var, default } => {
-                let (value, from_default) = match (env(var), default) {
-                    (Some(value), _) => (value, false),
-                    (None, Some(default)) => (default.clone(), true),
-                    (None, None) => {
+                let (value, from_default) = match (env(var).into(), default) {
+                    (Lookup::Value(value), _) => (value, false),
+                    (Lookup::NotUnicode(lossy), _) => {
+                        let span = at(Origin::Source(source.clone()), Some(lossy));
+                        let default_note = match default {
+                            Some(default) => format!("; the default ({default:?}) applies only when the variable is unset, never in place of a value that was set"),
+                            None => String::new(),
+                        };
+                        cx.error(Rule::OriginSyntax, span, format!("environment variable `{var}` is set, but its value is not UTF-8"))
+                            .note(format!("origins are ASCII, so the value cannot be read as origins{default_note}"))
+                            .help(format!("set it to your frontends' origins, separated by commas (`{var}=https://app.example.com`), or unset it"));
+                        continue;
+                    }
+                    (Lookup::Unset, Some(default)) => (default.clone(), true),
+                    (Lookup::Unset, None) => {
                         let span = at(Origin::Source(source.clone()), None);
                         cx.error(Rule::OriginsRequired, span, format!("environment variable `{var}` is not set"))
                             .note("without it the policy would allow no origin, or any: neither is assumed")
@@ -184,9 +230,9 @@ pub fn resolve(
                 }
                 None => {
                     let span = at(Origin::Source(source.clone()), None);
-                    cx.error(Rule::OriginsRequired, span, format!("the origins of configuration key `{key}` were not handed to the policy"))
-                        .note("the policy's attribute says its origins come from the application's configuration")
-                        .help(format!("build the middleware with `{name}::with_origins(...)`, passing the origins read from the configuration"));
+                    cx.error(Rule::OriginsRequired, span, format!("`{name}` takes its origins from configuration key `{key}`, and none were handed to it"))
+                        .note(format!("`{name}::with_origins(...)` hands them over: `.wrap({name})`, `{name}::scope(..)`, `{name}::cors()` and handlers with `#[cors(policy = {name})]` use the policy its last successful call returned, and `{name}::try_cors()` reads the environment only"))
+                        .help(format!("in `main`, before the app is built, call `{name}::with_origins(&origins)` with the origins read from your configuration (a `ConfiguredOrigins`), and handle its error"));
                 }
             },
         }
@@ -365,8 +411,7 @@ mod tests {
                 (Rule::DuplicateOrigin, at(5)),
                 (Rule::WildcardCredentials, at(6)),
                 (Rule::WildcardCredentials, Origin::Policy("`credentials`")),
-                // The literal is covered by the configured `*.com` (refused, yet a pattern).
-                (Rule::DuplicateOrigin, Origin::Literal(1)),
+                // The refused `*.com` covers nothing: the literal under it stays.
                 (Rule::WildcardAlone, at(6)),
             ]
         );
@@ -429,6 +474,54 @@ mod tests {
                     n: 1
                 }
             )]
+        );
+    }
+
+    #[test]
+    fn a_value_that_is_not_utf8_is_an_error_and_never_replaced_by_the_default() {
+        let not_utf8 = |_: &str| Lookup::NotUnicode("https://a.example.com\u{fffd}".into());
+        for default in [None, Some("*".to_owned())] {
+            let p = Policy {
+                origins: Origins::List {
+                    exact: Vec::new(),
+                    patterns: Vec::new(),
+                },
+                ..policy(
+                    vec![OriginSource::Env {
+                        var: "ORIGINS".into(),
+                        default: default.clone(),
+                    }],
+                    false,
+                )
+            };
+            let findings = resolve("P", &p, not_utf8, None).expect_err("not UTF-8");
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            let text = findings[0].to_string();
+            assert!(
+                text.starts_with(
+                    "error: environment variable `ORIGINS` is set, but its value is not UTF-8"
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains("--> environment variable `ORIGINS`"),
+                "{text}"
+            );
+            assert_eq!(
+                text.contains("the default (\"*\") applies only when the variable is unset"),
+                default.is_some(),
+                "{text}"
+            );
+        }
+        // What `std::env::var` returns, converted.
+        let raw = std::ffi::OsString::from("x");
+        assert_eq!(
+            Lookup::from(Err(std::env::VarError::NotUnicode(raw))),
+            Lookup::NotUnicode("x".into())
+        );
+        assert_eq!(
+            Lookup::from(Err(std::env::VarError::NotPresent)),
+            Lookup::Unset
         );
     }
 

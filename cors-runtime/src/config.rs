@@ -8,17 +8,25 @@
 //! whitespace and may use `*.` and `:*` patterns.
 //!
 //! - An unset variable without a default is an error; an empty one adds no origin (and if the
-//!   policy is then left without any origin, that is an error too).
+//!   policy is then left without any origin, that is an error too). A variable set to a value
+//!   that is not UTF-8 is an error naming it: the default never replaces a value that was set.
 //! - Every error is reported at once, naming the variable or configuration key, the entry, the
 //!   rule and the fix, with the suggestions of the compile-time checks.
 //! - Check in `main` with [`NamedPolicy::try_cors`] or [`NamedPolicy::with_origins`] to report
 //!   errors yourself. If you do not, a bad value stops the process with the full message on
 //!   standard error and exit status 1 when the app is built, before it serves any request.
 //!
+//! - In tests, [`NamedPolicy::resolve_with`] resolves a policy against values you give (a map
+//!   or a closure) instead of the process environment, as many times as you like.
+//!
 //! [`NamedPolicy::with_origins`]: crate::NamedPolicy::with_origins
 //! [`NamedPolicy::try_cors`]: crate::NamedPolicy::try_cors
+//! [`NamedPolicy::resolve_with`]: crate::NamedPolicy::resolve_with
 
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasher, Hash};
 
 use cors_policy::resolve::Finding;
 use cors_policy::Policy;
@@ -151,16 +159,95 @@ impl fmt::Display for StartupError {
 
 impl std::error::Error for StartupError {}
 
-/// Resolves `policy`'s origins from the process environment and `configured`. `name` is the
-/// policy's type for a named policy (`Api`), `label` how messages name the policy.
+/// Values for a policy's `env("VAR")` sources, given instead of the process environment: see
+/// [`NamedPolicy::resolve_with`](crate::NamedPolicy::resolve_with). Implemented for closures
+/// `Fn(&str) -> Option<String>` (`None`: the variable is unset), for `HashMap` and `BTreeMap`
+/// from names to values (and references to them), and for arrays, slices and vectors of `(name, value)` pairs; a name
+/// absent from a map or list is an unset variable.
+pub trait EnvLookup {
+    /// The value of the variable `var`, or `None` when it is unset.
+    fn var(&self, var: &str) -> Option<String>;
+}
+
+impl<F: Fn(&str) -> Option<String>> EnvLookup for F {
+    fn var(&self, var: &str) -> Option<String> {
+        self(var)
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq, V: AsRef<str>, S: BuildHasher> EnvLookup for HashMap<K, V, S> {
+    fn var(&self, var: &str) -> Option<String> {
+        self.get(var).map(|v| v.as_ref().to_owned())
+    }
+}
+
+impl<K: Borrow<str> + Ord, V: AsRef<str>> EnvLookup for BTreeMap<K, V> {
+    fn var(&self, var: &str) -> Option<String> {
+        self.get(var).map(|v| v.as_ref().to_owned())
+    }
+}
+
+impl<K: Borrow<str> + Hash + Eq, V: AsRef<str>, S: BuildHasher> EnvLookup for &HashMap<K, V, S> {
+    fn var(&self, var: &str) -> Option<String> {
+        (*self).var(var)
+    }
+}
+
+impl<K: Borrow<str> + Ord, V: AsRef<str>> EnvLookup for &BTreeMap<K, V> {
+    fn var(&self, var: &str) -> Option<String> {
+        (*self).var(var)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> EnvLookup for [(K, V)] {
+    fn var(&self, var: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| k.as_ref() == var)
+            .map(|(_, v)| v.as_ref().to_owned())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> EnvLookup for [(K, V); N] {
+    fn var(&self, var: &str) -> Option<String> {
+        self.as_slice().var(var)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> EnvLookup for Vec<(K, V)> {
+    fn var(&self, var: &str) -> Option<String> {
+        self.as_slice().var(var)
+    }
+}
+
+/// Where a policy's `env("VAR")` sources are read from.
+#[derive(Clone, Copy)]
+pub(crate) enum Env<'a> {
+    /// The process environment.
+    Process,
+    /// Values given explicitly.
+    Given(&'a dyn EnvLookup),
+}
+
+impl Env<'_> {
+    fn lookup(&self, var: &str) -> cors_policy::resolve::Lookup {
+        match self {
+            Env::Process => std::env::var(var).into(),
+            Env::Given(given) => given.var(var).into(),
+        }
+    }
+}
+
+/// Resolves `policy`'s origins from `env` and `configured`. `name` is the policy's type for a
+/// named policy (`Api`), `label` how messages name the policy.
 pub(crate) fn resolve(
     label: &str,
     name: &str,
     policy: &Policy,
+    env: Env<'_>,
     configured: Option<&ConfiguredOrigins>,
 ) -> Result<Policy, StartupError> {
     let config = configured.map(|c| (c.key(), c.entries()));
-    cors_policy::resolve(name, policy, |var| std::env::var(var).ok(), config).map_err(|findings| {
+    cors_policy::resolve(name, policy, |var| env.lookup(var), config).map_err(|findings| {
         StartupError {
             policy: label.to_owned(),
             findings,
@@ -184,14 +271,21 @@ pub(crate) fn exit(error: &StartupError) -> ! {
 /// `written` (the policy before resolution), as read.
 pub(crate) fn provenance(
     written: &Policy,
+    env: Env<'_>,
     configured: Option<&ConfiguredOrigins>,
 ) -> Vec<(String, crate::listing::OriginSource)> {
+    use cors_policy::resolve::Lookup;
     use cors_policy::OriginSource as Source;
     let mut out = Vec::new();
     for source in &written.origin_sources {
         match source {
             Source::Env { var, default } => {
-                let value = std::env::var(var).ok().or_else(|| default.clone());
+                // Only called once the policy resolved: a value that is not UTF-8 was refused.
+                let value = match env.lookup(var) {
+                    Lookup::Value(value) => Some(value),
+                    Lookup::Unset => default.clone(),
+                    Lookup::NotUnicode(_) => None,
+                };
                 for entry in value
                     .iter()
                     .flat_map(|v| cors_policy::check::split_origins(v))

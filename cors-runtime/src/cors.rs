@@ -60,11 +60,22 @@ impl Cors {
         encoded: &'static str,
         configured: Option<&ConfiguredOrigins>,
     ) -> Result<Self, StartupError> {
+        Self::resolve_in(name, encoded, config::Env::Process, configured)
+    }
+
+    /// [`Cors::resolve`], with the `env("...")` sources read from `env`.
+    pub(crate) fn resolve_in(
+        name: &str,
+        encoded: &'static str,
+        env: config::Env<'_>,
+        configured: Option<&ConfiguredOrigins>,
+    ) -> Result<Self, StartupError> {
         let (model, compiled) = match Compiled::decode_parts(encoded) {
             Ok((written, headers)) => {
-                let policy = config::resolve(&format!("`{name}`"), name, &written, configured)?;
+                let policy =
+                    config::resolve(&format!("`{name}`"), name, &written, env, configured)?;
                 let compiled = Compiled::with_headers(policy.clone(), headers)
-                    .with_provenance(config::provenance(&written, configured));
+                    .with_provenance(config::provenance(&written, env, configured));
                 (policy, compiled)
             }
             Err(error) => {

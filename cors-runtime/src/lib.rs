@@ -34,7 +34,7 @@
 
 #![warn(missing_docs)]
 
-pub use crate::config::{ConfiguredOrigins, StartupError};
+pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};
 pub use crate::cors::Cors;
 pub use crate::events::Refusal;
 pub use crate::listing::Listing;
@@ -44,7 +44,34 @@ pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
 /// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's
 /// policy (`#[cors(policy = Api)]`), or as a value (`Api::cors()`).
-pub trait NamedPolicy {
+///
+/// **One resolution per process.** `Api::cors()` is what `.wrap(Api)`, `Api::scope(..)` and
+/// every handler with `#[cors(policy = Api)]` use: the policy as the last successful
+/// [`NamedPolicy::with_origins`] call built it, if there was one, otherwise its origins read
+/// from the environment once ([`NamedPolicy::try_cors`]). So a policy whose origins come from
+/// `config("...")` is handed them once, in `main`, before the app is built, and the handlers
+/// that borrow it use them too:
+///
+/// ```
+/// use actix_web::{get, App, HttpResponse};
+/// use cors_runtime::{cors, policy, ConfiguredOrigins, NamedPolicy};
+///
+/// #[policy(origins = config("cors.origins"), credentials)]
+/// struct Api;
+///
+/// #[cors(policy = Api)]
+/// #[get("/items")]
+/// async fn items() -> HttpResponse { HttpResponse::Ok().finish() }
+///
+/// // In `main`, with the origins read from the configuration file:
+/// let origins = ConfiguredOrigins::new(["https://app.example.com"]);
+/// let cors = Api::with_origins(&origins).expect("valid origins");
+/// let app = App::new().wrap(cors).service(items); // `items` uses the same origins
+/// ```
+///
+/// [`NamedPolicy::resolve_with`] resolves the policy against values you give, for tests: its
+/// result is returned only, never made the process's.
+pub trait NamedPolicy: 'static {
     /// The name the policy was declared with, for messages.
     #[doc(hidden)]
     const NAME: &'static str;
@@ -58,18 +85,65 @@ pub trait NamedPolicy {
     /// yourself.
     fn try_cors() -> Result<Cors, StartupError>;
 
-    /// [`NamedPolicy::try_cors`], or, on a bad value, the message on standard error and exit
-    /// status 1: what `App::new().wrap(Api)` uses, so that a bad value stops the process before
-    /// it serves a request.
+    /// The policy of the process: what the last successful [`NamedPolicy::with_origins`]
+    /// returned, if it was called, else [`NamedPolicy::try_cors`], or, on a bad value, the
+    /// message on standard error and exit status 1. What `App::new().wrap(Api)`,
+    /// `Api::scope(..)` and handlers with `#[cors(policy = Api)]` use, so that a bad value stops
+    /// the process before it serves a request.
     fn cors() -> Cors {
-        Self::try_cors().unwrap_or_else(|error| config::exit(&error))
+        handed::get::<Self>()
+            .unwrap_or_else(|| Self::try_cors().unwrap_or_else(|error| config::exit(&error)))
     }
 
     /// The policy with the origins of its `config("...")` entry taken from `origins` (read from
     /// the application's configuration with serde), checked with the rest of the policy. Call it
-    /// once, when the app starts, and wrap the value it returns.
+    /// once, in `main`, before the app is built, and wrap the value it returns.
+    ///
+    /// On success, the value also becomes the policy of the process: [`NamedPolicy::cors`],
+    /// and with it `.wrap(Api)`, `Api::scope(..)` and every handler with
+    /// `#[cors(policy = Api)]` registered afterwards, use it (the last successful call wins). An
+    /// error changes nothing.
     fn with_origins(origins: &ConfiguredOrigins) -> Result<Cors, StartupError> {
-        Cors::resolve(Self::NAME, Self::ENCODED, Some(origins))
+        let cors = Cors::resolve(Self::NAME, Self::ENCODED, Some(origins))?;
+        handed::set::<Self>(cors);
+        Ok(cors)
+    }
+
+    /// The policy resolved against the values `vars` gives for its `env("...")` sources instead
+    /// of the process environment, and against `configured` for its `config("...")` source (if
+    /// it has one), checked by the same checks as at start-up. For tests: unlike the process
+    /// environment, which the policy reads once, it can be called with as many values as you
+    /// like, and the result is only returned (the policy of the process,
+    /// [`NamedPolicy::cors`], stays as it is). Each call builds a new policy, kept for the
+    /// rest of the process: do not call it per request.
+    ///
+    /// `vars` is a closure `Fn(&str) -> Option<String>`, a `HashMap` or `BTreeMap` from names
+    /// to values, or a list of `(name, value)` pairs ([`EnvLookup`]); a name it does not hold
+    /// is an unset variable.
+    ///
+    /// ```
+    /// use cors_runtime::{policy, NamedPolicy};
+    ///
+    /// #[policy(origins = env("APP_CORS_ORIGINS"), credentials)]
+    /// struct Api;
+    ///
+    /// assert!(Api::resolve_with([("APP_CORS_ORIGINS", "https://app.example.com")], None).is_ok());
+    /// let error = Api::resolve_with([("APP_CORS_ORIGINS", "https://app.example.com/")], None)
+    ///     .expect_err("a trailing slash");
+    /// assert!(error.to_string().contains("did you mean `\"https://app.example.com\"`?"));
+    /// let unset = Api::resolve_with(|_: &str| None, None).expect_err("unset");
+    /// assert!(unset.to_string().contains("`APP_CORS_ORIGINS` is not set"));
+    /// ```
+    fn resolve_with(
+        vars: impl EnvLookup,
+        configured: Option<&ConfiguredOrigins>,
+    ) -> Result<Cors, StartupError> {
+        Cors::resolve_in(
+            Self::NAME,
+            Self::ENCODED,
+            config::Env::Given(&vars),
+            configured,
+        )
     }
 
     /// A scope at `path` under this policy: `web::scope(path)` with the policy declared where it
@@ -108,6 +182,39 @@ pub trait NamedPolicy {
     {
         let (cors, anchor) = cors::ScopeCors::new(Self::cors());
         actix_web::web::scope(path).service(anchor).wrap(cors)
+    }
+}
+
+/// The policies of the process handed over by [`NamedPolicy::with_origins`], by type.
+mod handed {
+    use std::any::TypeId;
+    use std::sync::Mutex;
+
+    use crate::Cors;
+
+    /// Few entries (one per named policy with configured origins): a list is enough.
+    static HANDED: Mutex<Vec<(TypeId, Cors)>> = Mutex::new(Vec::new());
+
+    fn handed() -> std::sync::MutexGuard<'static, Vec<(TypeId, Cors)>> {
+        // The list is never left half-written: a panic elsewhere while it was held changes
+        // nothing in it.
+        HANDED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn get<P: ?Sized + 'static>() -> Option<Cors> {
+        let id = TypeId::of::<P>();
+        handed().iter().find(|(t, _)| *t == id).map(|(_, c)| *c)
+    }
+
+    pub(crate) fn set<P: ?Sized + 'static>(cors: Cors) {
+        let id = TypeId::of::<P>();
+        let mut handed = handed();
+        match handed.iter_mut().find(|(t, _)| *t == id) {
+            Some(entry) => entry.1 = cors,
+            None => handed.push((id, cors)),
+        }
     }
 }
 

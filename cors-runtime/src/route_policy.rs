@@ -37,9 +37,10 @@ impl RoutePolicy {
         let policy = match Compiled::decode_parts(encoded) {
             Ok((policy, headers)) => {
                 let label = format!("of handler `{handler}`");
-                match crate::config::resolve(&label, handler, &policy, None) {
+                let env = crate::config::Env::Process;
+                match crate::config::resolve(&label, handler, &policy, env, None) {
                     Ok(resolved) => Compiled::with_headers(resolved, headers)
-                        .with_provenance(crate::config::provenance(&policy, None)),
+                        .with_provenance(crate::config::provenance(&policy, env, None)),
                     Err(error) => crate::config::exit(&error),
                 }
             }
@@ -50,8 +51,9 @@ impl RoutePolicy {
         }
     }
 
-    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy,
-    /// its origins resolved once for the process, narrowed to the methods `routed` the route
+    /// A route's policy taken from a named policy (`#[cors(policy = Api)]`): the named policy
+    /// as `Api::cors()` gives it (its origins resolved once for the process, or handed over by
+    /// the last successful `Api::with_origins`), narrowed to the methods `routed` the route
     /// serves.
     pub fn named(policy: crate::Cors, routed: &[&str]) -> Self {
         let routed: Vec<String> = routed.iter().map(|m| (*m).to_owned()).collect();

@@ -3,11 +3,11 @@
 //! credentials, insecure origins with credentials, duplicates and entries a pattern already
 //! covers, wildcards over public suffixes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::quoted;
 use crate::diagnostic::Ctxt;
-use crate::model::{OriginPattern, OriginSource, Origins};
+use crate::model::{HostPattern, OriginPattern, OriginSource, Origins};
 use crate::origin::{parse_origin, OriginSpec};
 use crate::raw::{List, RawSource, Spanned};
 use crate::rules::Rule;
@@ -142,10 +142,10 @@ pub fn check_origins<S: Copy>(
         let spec = match parse_origin(&item.value) {
             Ok(spec) => spec,
             Err(err) => {
-                let b = cx.error(err.rule, item.span, err.message).note(err.note);
-                if let Some(s) = err.suggestion {
-                    b.help(format!("did you mean {}?", quoted(&s)));
-                }
+                let help = err.help_line();
+                cx.error(err.rule, item.span, err.message)
+                    .note(err.note)
+                    .help(help);
                 continue;
             }
         };
@@ -178,15 +178,21 @@ pub fn check_origins<S: Copy>(
             OriginSpec::Any => any = Some(item),
             OriginSpec::Exact(_) => exact.push(item),
             OriginSpec::Pattern(p) => {
+                // A refused pattern covers nothing: its fix names another domain, so the
+                // origins under it are not reported as covered (removing them as told would
+                // lose them).
                 #[cfg(feature = "public-suffix")]
-                public_suffix(cx, item, &p);
+                if public_suffix(cx, item, &p) {
+                    continue;
+                }
                 patterns.push((item, p));
             }
         }
     }
     // Exact origins that a pattern already matches: the list says less than it seems to.
+    let index = PatternIndex::new(&patterns);
     exact.retain(|e| {
-        let covering = patterns.iter().find(|(_, p)| p.matches(e.value.as_bytes()));
+        let covering = index.first_match(&patterns, &e.value);
         if let Some((pattern, _)) = covering {
             cx.error(
                 Rule::DuplicateOrigin,
@@ -220,6 +226,59 @@ pub fn check_origins<S: Copy>(
     }
 }
 
+/// The patterns of a list by the host they name (a `*.` pattern's base domain), so that finding
+/// the patterns that may match an exact origin costs a few hash look-ups, one per label of its
+/// host, whatever the number of patterns: start-up stays linear in the list's length.
+struct PatternIndex<'a> {
+    /// `(scheme, host or base domain)` to the patterns' positions in the list, in list order.
+    by_host: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> PatternIndex<'a> {
+    fn new<T>(patterns: &'a [(T, OriginPattern)]) -> Self {
+        let mut by_host: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, (_, p)) in patterns.iter().enumerate() {
+            let host = match &p.host {
+                HostPattern::Exact(h) | HostPattern::Subdomains(h) => h.as_str(),
+            };
+            by_host
+                .entry((p.scheme.as_str(), host))
+                .or_default()
+                .push(i);
+        }
+        Self { by_host }
+    }
+
+    /// The first pattern, in list order, that matches the serialized origin `origin`. A pattern
+    /// can match only when it names the origin's host or a domain the host is below, so only
+    /// those are tried, with the very matcher the runtime uses.
+    fn first_match<'p, T>(
+        &self,
+        patterns: &'p [(T, OriginPattern)],
+        origin: &str,
+    ) -> Option<&'p (T, OriginPattern)> {
+        let (scheme, rest) = origin.split_once("://")?;
+        let (host, _) = crate::matcher::split_host_port(rest.as_bytes());
+        let host = rest.get(..host.len())?;
+        let below = host
+            .char_indices()
+            .filter(|&(_, c)| c == '.')
+            .map(|(i, _)| &host[i + 1..]);
+        std::iter::once(host)
+            .chain(below)
+            .filter_map(|key| self.by_host.get(&(scheme, key)))
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                patterns
+                    .get(i)
+                    .is_some_and(|(_, p)| p.matches(origin.as_bytes()))
+            })
+            .min()
+            .and_then(|i| patterns.get(i))
+    }
+}
+
 /// `"*"` with credentials: one error at each of the two tokens involved.
 fn wildcard_with_credentials<S: Copy>(cx: &mut Ctxt<S>, star: S, credentials: S) {
     cx.error(Rule::WildcardCredentials, star, "the wildcard origin `\"*\"` cannot be combined with `credentials`")
@@ -233,11 +292,31 @@ fn wildcard_with_credentials<S: Copy>(cx: &mut Ctxt<S>, star: S, credentials: S)
     .help("list the origins you trust instead of `\"*\"`, or remove `credentials`");
 }
 
+/// An origin neither `https` nor loopback, with credentials. Plain `http` and `ws` are open to
+/// network attackers, and their secure schemes are the fix; any other scheme
+/// (`chrome-extension://`, an app's own) is one this check cannot vouch for, and only its owner
+/// knows whether it is safe.
 fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>) {
-    let https = item
-        .value
-        .split_once("://")
-        .map(|(_, rest)| format!("https://{rest}"));
+    let (scheme, rest) = item.value.split_once("://").unwrap_or(("", &item.value));
+    let secure = match scheme {
+        "http" => Some(("https", "plain http")),
+        "ws" => Some(("wss", "plain ws")),
+        _ => None,
+    };
+    let Some((secure, plain)) = secure else {
+        cx.error(
+            Rule::InsecureCredentials,
+            item.span,
+            format!(
+                "origin {} is neither `https` nor loopback, so it cannot be trusted with `credentials`",
+                quoted(&item.value)
+            ),
+        )
+        .note(format!("with credentials, only `https` and loopback origins are trusted: whether pages of a `{scheme}://` origin are safe from network attackers depends on the software that serves them, which this check cannot know"))
+        .help(format!("if these are your own pages (your browser extension's, your app's webview), add `dangerously_allow_insecure_origins` to trust `{scheme}://` origins with credentials; otherwise remove this entry"));
+        return;
+    };
+    let fixed = format!("{secure}://{rest}");
     let b = cx
         .error(
             Rule::InsecureCredentials,
@@ -247,19 +326,25 @@ fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S
                 quoted(&item.value)
             ),
         )
-        .note("a network attacker can inject script into a page served over plain http and read your users' data through it");
-    match https.filter(|h| parse_origin(h).is_ok()) {
-        Some(h) => b.help(format!("did you mean {}? (if you must trust plain http, add `dangerously_allow_insecure_origins`)", quoted(&h))),
-        None => b.help("serve the frontend over https, or add `dangerously_allow_insecure_origins` if you accept the risk"),
-    };
+        .note(format!("a network attacker can inject script into a page served over {plain} and read your users' data through it"));
+    if parse_origin(&fixed).is_ok() {
+        b.help(format!("did you mean {}? (if you must trust {plain}, add `dangerously_allow_insecure_origins`)", quoted(&fixed)));
+    } else {
+        b.help(format!("serve the frontend over {secure}, or add `dangerously_allow_insecure_origins` if you accept the risk"));
+    }
 }
 
 /// Rule `public-suffix-pattern`: a `*.` wildcard directly over a public suffix (`*.com`,
 /// `*.co.uk`, `*.github.io`) matches hosts that anyone can register.
+/// Returns `true` when the pattern is refused.
 #[cfg(feature = "public-suffix")]
-fn public_suffix<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>, pattern: &OriginPattern) {
-    let crate::model::HostPattern::Subdomains(base) = &pattern.host else {
-        return;
+fn public_suffix<S: Copy>(
+    cx: &mut Ctxt<S>,
+    item: &Spanned<String, S>,
+    pattern: &OriginPattern,
+) -> bool {
+    let HostPattern::Subdomains(base) = &pattern.host else {
+        return false;
     };
     if crate::suffix::is_public_suffix(base) {
         cx.error(
@@ -269,7 +354,9 @@ fn public_suffix<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S>, pattern: 
         )
         .note("anyone can register a host under a public suffix, and with it read what this policy allows")
         .help(format!("name your own domain under it, e.g. `\"{}://*.example.{base}\"`", pattern.scheme));
+        return true;
     }
+    false
 }
 
 #[cfg(test)]
@@ -352,10 +439,133 @@ mod tests {
                 base(&["https://a.com/", "null"]),
                 vec![(OriginSyntax, "https://a.com/"), (OriginNull, "null")],
             ),
+            // A refused pattern covers nothing: its fix names another domain, and the origins
+            // under it must stay.
+            (
+                base(&["https://*.com", "https://shop.example.com"]),
+                vec![(PublicSuffixPattern, "https://*.com")],
+            ),
+            (
+                base(&[
+                    "https://shop.example.com",
+                    "https://*.com",
+                    "http://*.com:*",
+                ]),
+                vec![
+                    (PublicSuffixPattern, "https://*.com"),
+                    (PublicSuffixPattern, "http://*.com:*"),
+                ],
+            ),
+            // Coverage goes by scheme, host below the base, and port.
+            (
+                base(&[
+                    "https://*.example.com:8443",
+                    "https://a.b.example.com:8443",
+                    "https://a.b.example.com",
+                    "http://a.example.com:8443",
+                    "https://example.com:8443",
+                ]),
+                vec![(DuplicateOrigin, "https://a.b.example.com:8443")],
+            ),
+            (
+                base(&[
+                    "http://[::1]:*",
+                    "http://[::1]:8080",
+                    "http://127.0.0.1:8080",
+                ]),
+                vec![(DuplicateOrigin, "http://[::1]:8080")],
+            ),
         ];
         for (raw, expected) in cases {
             assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn a_covered_origin_names_the_first_pattern_written_that_matches_it() {
+        let raw = base(&[
+            "https://a.b.example.com",
+            "https://*.b.example.com",
+            "https://*.example.com",
+        ]);
+        let (_, diagnostics) = validate(&raw, &["GET"]);
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "origin `\"https://a.b.example.com\"` is already matched by pattern `\"https://*.b.example.com\"`"
+            ]
+        );
+    }
+
+    #[test]
+    fn coverage_of_many_origins_by_many_patterns_matches_a_plain_scan() {
+        use crate::origin::{parse_origin, OriginSpec};
+        // Hosts at several depths under a few bases, exact and any ports, two schemes.
+        let mut entries: Vec<String> = Vec::new();
+        for i in 0..40 {
+            entries.push(format!("https://*.t{i}.example.com"));
+            entries.push(format!("http://h{i}.example.org:*"));
+        }
+        for i in 0..120 {
+            entries.push(format!("https://x.t{}.example.com", i % 50));
+            entries.push(format!("https://t{}.example.com", i % 50));
+            entries.push(format!("http://h{}.example.org:{}", i % 50, 3000 + i));
+            entries.push(format!("https://h{}.example.org:{}", i % 50, 3000 + i));
+        }
+        entries.sort();
+        entries.dedup();
+        let patterns: Vec<(usize, crate::model::OriginPattern)> = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match parse_origin(e) {
+                Ok(OriginSpec::Pattern(p)) => Some((i, p)),
+                _ => None,
+            })
+            .collect();
+        let index = super::PatternIndex::new(&patterns);
+        let mut covered = 0;
+        for e in &entries {
+            if !matches!(parse_origin(e), Ok(OriginSpec::Exact(_))) {
+                continue;
+            }
+            let scan = patterns.iter().find(|(_, p)| p.matches(e.as_bytes()));
+            let indexed = index.first_match(&patterns, e);
+            assert_eq!(indexed.map(|(i, _)| *i), scan.map(|(i, _)| *i), "{e}");
+            covered += usize::from(scan.is_some());
+        }
+        assert!(covered > 50, "the cases cover something: {covered}");
+    }
+
+    #[test]
+    fn an_origin_neither_https_nor_loopback_gets_the_fix_of_its_scheme() {
+        let help_and_note = |origin: &'static str| {
+            let (_, diagnostics) = validate(&creds(base(&[origin])), &["GET"]);
+            let d = diagnostics
+                .into_iter()
+                .find(|d| d.rule == Rule::InsecureCredentials)
+                .expect("refused");
+            (d.help.unwrap_or_default(), d.note.unwrap_or_default())
+        };
+        let (help, note) = help_and_note("http://a.example.com");
+        assert!(
+            help.starts_with("did you mean `\"https://a.example.com\"`?"),
+            "{help}"
+        );
+        assert!(note.contains("plain http"), "{note}");
+        let (help, note) = help_and_note("ws://a.example.com");
+        assert!(
+            help.starts_with("did you mean `\"wss://a.example.com\"`?"),
+            "{help}"
+        );
+        assert!(note.contains("plain ws"), "{note}");
+        let (help, note) = help_and_note("chrome-extension://abcdefghijklmnop");
+        assert!(!help.contains("https://"), "{help}");
+        assert!(!note.contains("plain http"), "{note}");
+        assert!(
+            help.contains("add `dangerously_allow_insecure_origins`") && help.contains("extension"),
+            "{help}"
+        );
     }
 
     #[test]

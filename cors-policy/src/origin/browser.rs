@@ -10,12 +10,30 @@
 
 use url::Url;
 
-use super::{fail, Failure, OriginError, NEVER_MATCHES};
+use super::{fail, Failure, Help as _, OriginError, NEVER_MATCHES};
 use crate::model::{HostPattern, PortPattern};
 use crate::rules::Rule;
 
 /// A label to stand for a pattern's `*.`, so that the host below it is checked too.
 const PROBE_LABEL: &str = "a";
+
+/// `true` for a domain the URL standard's host parser leaves as it is, so that the parser need
+/// not run (it is most of the cost of checking a long list): labels of lower-case ASCII
+/// letters, digits, `-` and `_` only (nothing for UTS #46 to map, and, with the URL standard's
+/// lenient hyphen rules, nothing to refuse), none of them `xn--` (whose punycode the parser
+/// decodes and may refuse), and a last label that is not a number (which makes the host an
+/// IPv4 address). The grammar has already checked the labels' lengths and that none is empty.
+fn is_plain_domain(host: &HostPattern) -> bool {
+    let name = match host {
+        HostPattern::Exact(h) | HostPattern::Subdomains(h) => h.as_str(),
+    };
+    let plain_bytes = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'));
+    plain_bytes
+        && !name.split('.').any(|label| label.starts_with("xn--"))
+        && !super::host::looks_like_ipv4(name)
+}
 
 pub(super) fn check(
     entry: &str,
@@ -24,6 +42,9 @@ pub(super) fn check(
     port: PortPattern,
 ) -> Result<(), Failure> {
     if !matches!(scheme, "http" | "https" | "ws" | "wss") {
+        return Ok(());
+    }
+    if is_plain_domain(host) {
         return Ok(());
     }
     let (host, wildcard) = match host {
@@ -47,6 +68,7 @@ pub(super) fn check(
                 format!("browsers cannot parse this origin's host: {err}"),
                 "the URL standard refuses this host (an `xn--` label that is not valid punycode, for example), so no page can have this origin",
             )
+            .help("copy the origin from the browser: open the page, and run `location.origin` in its console")
         }
     };
     if serialized == probe {
@@ -70,5 +92,63 @@ pub(super) fn check(
         message: "origin is not in the form browsers send".to_owned(),
         note: NEVER_MATCHES.to_owned(),
         suggestion,
+        help: "copy the origin from the browser: open the page, and run `location.origin` in its console"
+            .to_owned(),
     })
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    /// What the fast path assumes: the URL parser serializes a plain domain's origin as written.
+    #[test]
+    fn the_url_parser_leaves_plain_domains_as_they_are() {
+        let labels = [
+            "a",
+            "z9",
+            "app",
+            "a-b",
+            "-a",
+            "a-",
+            "a--b",
+            "ab--cd",
+            "_a",
+            "a_b",
+            "0a",
+            "9",
+            "xn",
+            "xna",
+            "x-n--a",
+            "www",
+            "localhost",
+            "com",
+        ];
+        for first in labels {
+            for last in labels {
+                let host = format!("{first}.{last}");
+                let spec = HostPattern::Exact(host.clone());
+                if !is_plain_domain(&spec) {
+                    continue;
+                }
+                for scheme in ["http", "https", "ws", "wss"] {
+                    let probe = format!("{scheme}://{host}:8080");
+                    let url = Url::parse(&probe).expect(&probe);
+                    assert_eq!(url.origin().ascii_serialization(), probe);
+                }
+            }
+        }
+        for not_plain in [
+            "xn--bcher-kva.example",
+            "a.1",
+            "a.0x1",
+            "A.example",
+            "a.exämple",
+        ] {
+            assert!(
+                !is_plain_domain(&HostPattern::Exact(not_plain.into())),
+                "{not_plain}"
+            );
+        }
+    }
 }

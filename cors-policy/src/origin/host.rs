@@ -4,13 +4,14 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{fail, Failure, NEVER_MATCHES};
+use super::{fail, Failure, Help as _, NEVER_MATCHES};
 use crate::model::HostPattern;
 use crate::rules::Rule;
 
 pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
     if host.is_empty() {
-        return fail(Rule::OriginHost, "origin has no host", NEVER_MATCHES);
+        return fail(Rule::OriginHost, "origin has no host", NEVER_MATCHES)
+            .help("write the host after `://`: the page's domain name or IP address, e.g. `https://app.example.com`");
     }
     if let Some(inner) = host.strip_prefix('[') {
         if host.contains('*') {
@@ -18,7 +19,8 @@ pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
                 Rule::OriginPattern,
                 "wildcards are not allowed in IP addresses",
                 "only a leading `*.` label of a domain name and a `:*` port are supported",
-            );
+            )
+            .help("list each address as an origin of its own (a `:*` port is allowed)");
         }
         return check_ipv6(inner.strip_suffix(']').unwrap_or(inner))
             .map(|()| HostPattern::Exact(host.to_owned()));
@@ -29,14 +31,16 @@ pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
                 Rule::OriginPattern,
                 "only one leading `*.` wildcard label is supported",
                 "`*.example.com` already matches hosts any number of labels below `example.com`",
-            );
+            )
+            .help("keep one leading `*.` label over the domain all the hosts are below");
         }
         if looks_like_ipv4(base) {
             return fail(
                 Rule::OriginPattern,
                 "wildcards are not allowed in IP addresses",
                 "only a leading `*.` label of a domain name and a `:*` port are supported",
-            );
+            )
+            .help("list each address as an origin of its own (a `:*` port is allowed)");
         }
         check_domain(base)?;
         return Ok(HostPattern::Subdomains(base.to_owned()));
@@ -46,7 +50,8 @@ pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
             Rule::OriginPattern,
             format!("`{host}` is not a supported wildcard"),
             "only a leading `*.` label (`https://*.example.com`) and a `:*` port (`http://localhost:*`) are supported; anything looser is how prefix and suffix attacks slip in",
-        );
+        )
+        .help("use a leading `*.` label over the domain the hosts are below, or list each origin");
     }
     if looks_like_ipv4(host) {
         let canonical = host.parse::<Ipv4Addr>().ok().map(|ip| ip.to_string());
@@ -55,7 +60,8 @@ pub(super) fn check_host(host: &str) -> Result<HostPattern, Failure> {
                 Rule::OriginIp,
                 format!("`{host}` is not an IPv4 address in canonical dotted-quad form"),
                 NEVER_MATCHES,
-            );
+            )
+            .help("write the address as four decimal numbers from 0 to 255, without leading zeros, e.g. `127.0.0.1`");
         }
         return Ok(HostPattern::Exact(host.to_owned()));
     }
@@ -81,7 +87,8 @@ fn check_ipv6(inner: &str) -> Result<(), Failure> {
             Rule::OriginIp,
             "IPv6 zone identifiers (`%...`) are not part of an origin",
             "browsers drop the zone identifier from the origin they send",
-        );
+        )
+        .help("remove the zone identifier");
     }
     match inner.parse::<Ipv6Addr>() {
         Ok(ip) if serialize_ipv6(&ip) == inner => Ok(()),
@@ -89,12 +96,14 @@ fn check_ipv6(inner: &str) -> Result<(), Failure> {
             Rule::OriginIp,
             "IPv6 address is not in the form browsers send (RFC 5952: compressed, lower case; no dotted IPv4 part)",
             NEVER_MATCHES,
-        ),
+        )
+        .help("write the address compressed and in lower case (RFC 5952), e.g. `http://[::1]:8080`"),
         Err(_) => fail(
             Rule::OriginIp,
             format!("`[{inner}]` is not an IPv6 address"),
             NEVER_MATCHES,
-        ),
+        )
+        .help("write a valid IPv6 address between the brackets, e.g. `http://[::1]:8080`, or a domain name without brackets"),
     }
 }
 
@@ -142,14 +151,16 @@ fn check_domain(host: &str) -> Result<(), Failure> {
             Rule::OriginHost,
             "internationalised host names must be written in punycode",
             "browsers send the ASCII (`xn--`) form of the host, so this entry would never match",
-        );
+        )
+        .help("write the host in its ASCII (`xn--`) form, as the browser's address bar shows it when copied");
     }
     if host.bytes().any(|b| b.is_ascii_uppercase()) {
         return fail(
             Rule::OriginCase,
             "origin host must be lower case",
             NEVER_MATCHES,
-        );
+        )
+        .help("write the host in lower case");
     }
     if host.len() > 253 {
         return fail(
@@ -159,7 +170,8 @@ fn check_domain(host: &str) -> Result<(), Failure> {
                 host.len()
             ),
             "no browser can send such an origin",
-        );
+        )
+        .help("check the host: a DNS name has at most 253 bytes");
     }
     for label in host.split('.') {
         if label.is_empty() {
@@ -167,14 +179,16 @@ fn check_domain(host: &str) -> Result<(), Failure> {
                 Rule::OriginHost,
                 "host has an empty label (`..`, or a leading or trailing `.`)",
                 NEVER_MATCHES,
-            );
+            )
+            .help("remove the extra `.`");
         }
         if label.len() > 63 {
             return fail(
                 Rule::OriginHost,
                 format!("host label `{label}` is longer than 63 bytes"),
                 "no DNS name has such a label, so no browser can send it",
-            );
+            )
+            .help("check the host: a DNS label has at most 63 bytes");
         }
         if let Some(bad) = label
             .chars()
@@ -184,7 +198,8 @@ fn check_domain(host: &str) -> Result<(), Failure> {
                 Rule::OriginHost,
                 format!("host contains `{bad}`, which is not allowed in a host name"),
                 "host labels are letters, digits and `-`",
-            );
+            )
+            .help(format!("remove `{bad}` from the host"));
         }
     }
     Ok(())

@@ -11,6 +11,7 @@ use std::net::Ipv4Addr;
 #[cfg(feature = "browser-url")]
 mod browser;
 mod host;
+mod pasted;
 mod punycode;
 mod suggest;
 
@@ -42,6 +43,37 @@ pub struct OriginError {
     pub note: String,
     /// The corrected entry, when one can be computed.
     pub suggestion: Option<String>,
+    /// How to fix the entry when no corrected entry can be computed.
+    pub help: String,
+}
+
+impl OriginError {
+    /// The help line to show: `did you mean ...?` with the corrected entry when there is one,
+    /// otherwise how to fix the entry. Every refusal has one.
+    pub fn help_line(&self) -> String {
+        match &self.suggestion {
+            Some(s) => format!("did you mean `{s:?}`?"),
+            None => self.help.clone(),
+        }
+    }
+}
+
+/// The help of a refusal that has no more specific one.
+const WRITE_AN_ORIGIN: &str =
+    "write the origin as `scheme://host[:port]`, exactly as the browser's address bar shows the page's origin, e.g. `https://app.example.com`";
+
+/// Adds the help line to a refusal.
+trait Help {
+    fn help(self, help: impl Into<String>) -> Self;
+}
+
+impl<T> Help for Result<T, Failure> {
+    fn help(self, help: impl Into<String>) -> Self {
+        self.map_err(|mut err| {
+            err.help = help.into();
+            err
+        })
+    }
 }
 
 impl OriginSpec {
@@ -103,6 +135,7 @@ fn fail<T>(rule: Rule, message: impl Into<String>, note: impl Into<String>) -> R
         message: message.into(),
         note: note.into(),
         suggestion: None,
+        help: WRITE_AN_ORIGIN.to_owned(),
     })
 }
 
@@ -117,29 +150,34 @@ fn parse_strict(entry: &str) -> Result<OriginSpec, Failure> {
         return fail(
             Rule::OriginSyntax,
             "empty origin",
-            "write a serialized origin such as `https://app.example.com`",
-        );
+            "an empty entry names no origin",
+        )
+        .help("remove the empty entry, or write an origin such as `https://app.example.com`");
     }
+    pasted::check(entry)?;
     if entry.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return fail(
             Rule::OriginSyntax,
             "origin contains whitespace",
             NEVER_MATCHES,
-        );
+        )
+        .help("remove the whitespace; to allow several origins, list each as an entry of its own");
     }
     if entry.eq_ignore_ascii_case("null") {
         return fail(
             Rule::OriginNull,
             "the `null` origin must not be allowed",
             "sandboxed iframes, `data:` and `file:` documents and redirected requests all send `Origin: null`, so any page can produce it at will",
-        );
+        )
+        .help("remove this entry: nothing makes `null` safe to allow. Serve the page that calls the API from an origin of its own (`https://app.example.com`, or `http://localhost:8000` while developing) and list that");
     }
     let Some((scheme, rest)) = entry.split_once("://") else {
         return fail(
             Rule::OriginSyntax,
             "origin has no scheme",
             "a serialized origin is `scheme://host[:port]`, and browsers always send the scheme",
-        );
+        )
+        .help("write the scheme the page is served with, e.g. `https://app.example.com`");
     };
     check_scheme(scheme)?;
     if let Some(cut) = rest.find(['/', '?', '#']) {
@@ -153,14 +191,16 @@ fn parse_strict(entry: &str) -> Result<OriginSpec, Failure> {
             Rule::OriginSyntax,
             format!("origin has {what}; an origin is `scheme://host[:port]` and nothing more"),
             NEVER_MATCHES,
-        );
+        )
+        .help("keep only `scheme://host[:port]`: drop everything from the first `/`, `?` or `#` after the host");
     }
     if rest.contains('@') {
         return fail(
             Rule::OriginSyntax,
             "origin has userinfo (`user@`); an origin is `scheme://host[:port]` and nothing more",
             NEVER_MATCHES,
-        );
+        )
+        .help("remove everything up to and including the `@`");
     }
     let (host, port) = split_host_port(rest);
     let port = check_port(scheme, host, port)?;
@@ -188,23 +228,31 @@ fn check_scheme(scheme: &str) -> Result<(), Failure> {
             Rule::OriginSyntax,
             format!("`{scheme}` is not a URL scheme"),
             "a scheme is a letter followed by letters, digits, `+`, `-` or `.`",
-        );
+        )
+        .help("write the origin as `scheme://host[:port]`, e.g. `https://app.example.com`");
     }
     if scheme.bytes().any(|b| b.is_ascii_uppercase()) {
         return fail(
             Rule::OriginCase,
             "origin scheme must be lower case",
             NEVER_MATCHES,
-        );
+        )
+        .help("write the scheme in lower case");
     }
     if scheme == "file" {
         return fail(
             Rule::OriginNull,
             "`file://` origins must not be allowed",
             "browsers send `Origin: null` for `file:` documents, and any page can produce `null`",
-        );
+        )
+        .help("remove this entry, and serve the page from a local web server instead of opening its file (`python3 -m http.server` serves `http://localhost:8000`, a loopback origin you may list, even with `credentials`)");
     }
     Ok(())
+}
+
+/// `true` for a port written as zero (`0`, `00`...).
+fn n_is_zero(port: &str) -> bool {
+    !port.is_empty() && port.bytes().all(|b| b == b'0')
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -227,33 +275,42 @@ fn check_port(scheme: &str, host: &str, port: Option<&str>) -> Result<PortPatter
             Rule::OriginPort,
             "origin ends with `:` but has no port",
             NEVER_MATCHES,
-        );
+        )
+        .help("remove the `:`, or write the port after it");
     }
     if port.contains('*') {
         return fail(
             Rule::OriginPattern,
             format!("`:{port}` is not a port wildcard; only `:*` (any port) is supported"),
             "partial wildcards are not supported, so the intent stays unambiguous",
-        );
+        )
+        .help(format!(
+            "list each port as an origin of its own, or write `{scheme}://{host}:*` for any port"
+        ));
     }
     if !port.bytes().all(|b| b.is_ascii_digit()) {
         return fail(
             Rule::OriginPort,
             format!("`{port}` is not a port number"),
             "a port is a decimal number from 1 to 65535",
-        );
+        )
+        .help("write the port the page is served on as a number from 1 to 65535, or `:*` for any port");
     }
     if port.len() > 1 && port.starts_with('0') {
-        return fail(Rule::OriginPort, "port has leading zeros", NEVER_MATCHES);
+        return fail(Rule::OriginPort, "port has leading zeros", NEVER_MATCHES)
+            .help("write the port without leading zeros");
     }
     let n = match port.parse::<u16>() {
         Ok(n) if n > 0 => n,
         _ => {
-            return fail(
-                Rule::OriginPort,
-                format!("port {port} is out of range"),
-                "a port is a decimal number from 1 to 65535",
-            )
+            let note = if n_is_zero(port) {
+                "a port is a number from 1 to 65535: port 0 only asks the operating system to choose one when a server binds, and no page is ever served on it"
+            } else {
+                "a port is a number from 1 to 65535"
+            };
+            return fail(Rule::OriginPort, format!("port {port} is out of range"), note).help(
+                format!("write the port the page is actually served on (`{scheme}://{host}:8080`), or `{scheme}://{host}:*` for any port"),
+            );
         }
     };
     if default_port(scheme) == Some(n) {
@@ -261,7 +318,8 @@ fn check_port(scheme: &str, host: &str, port: Option<&str>) -> Result<PortPatter
             Rule::OriginPort,
             format!("`:{n}` is the default port of `{scheme}`"),
             format!("browsers never send the default port (`{scheme}://{host}`), so this entry would never match"),
-        );
+        )
+        .help(format!("remove `:{n}`"));
     }
     Ok(PortPattern::Exact(n))
 }
@@ -444,7 +502,90 @@ mod tests {
                 Rule::OriginIp,
                 Some("http://127.0.0.1"),
             ),
-            ("http://0x7f.0.0.1", Rule::OriginIp, None),
+            // Other IPv4 forms, read as browsers read them.
+            (
+                "http://0x7f.0.0.1",
+                Rule::OriginIp,
+                Some("http://127.0.0.1"),
+            ),
+            ("http://127.1", Rule::OriginIp, Some("http://127.0.0.1")),
+            (
+                "http://127.1:8080",
+                Rule::OriginIp,
+                Some("http://127.0.0.1:8080"),
+            ),
+            ("http://10.1.2", Rule::OriginIp, Some("http://10.1.0.2")),
+            (
+                "http://2130706433",
+                Rule::OriginIp,
+                Some("http://127.0.0.1"),
+            ),
+            ("http://127.256", Rule::OriginIp, Some("http://127.0.1.0")),
+            ("http://1.2.3.4.5", Rule::OriginIp, None),
+            ("http://1.2.65536", Rule::OriginIp, None),
+            ("http://0x+1.0.0.1", Rule::OriginIp, None),
+            // What pasting into a variable or a file leaves in an entry.
+            (
+                "\u{feff}https://a.example.com",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "https://a.example.com\u{200b}",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "\"https://a.example.com\"",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "'https://a.example.com'",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "[\"https://a.example.com\"",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "\"https://b.example.com\"]",
+                Rule::OriginSyntax,
+                Some("https://b.example.com"),
+            ),
+            (
+                "[\"https://a.example.com\"]",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "[https://a.example.com]",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "[\"http://[::1]:8080\"]",
+                Rule::OriginSyntax,
+                Some("http://[::1]:8080"),
+            ),
+            ("-", Rule::OriginSyntax, None),
+            (
+                "- https://a.example.com",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
+            (
+                "https://a.example.com;https://b.example.com",
+                Rule::OriginSyntax,
+                None,
+            ),
+            (
+                "https://a.example.com;",
+                Rule::OriginSyntax,
+                Some("https://a.example.com"),
+            ),
             ("https://api.*.example.com", Rule::OriginPattern, None),
             ("https://*example.com", Rule::OriginPattern, None),
             ("https://**.example.com", Rule::OriginPattern, None),
@@ -481,6 +622,77 @@ mod tests {
             assert_eq!(err.rule, *rule, "{entry}: {err:?}");
             assert_eq!(err.suggestion.as_deref(), *suggestion, "{entry}: {err:?}");
         }
+    }
+
+    #[test]
+    fn every_refusal_says_how_to_fix_it() {
+        // (entry, words the help line must hold): the refusals with no corrected entry to offer.
+        let cases: &[(&str, &str)] = &[
+            ("null", "remove this entry"),
+            ("file://", "local web server"),
+            ("file:///home/me/index.html", "`http://localhost:8000`"),
+            ("http://localhost:0", "`http://localhost:*` for any port"),
+            ("http://localhost:65536", "`http://localhost:8080`"),
+            ("https://", "write the host after `://`"),
+            ("-", "remove the `-` markers"),
+            (
+                "https://a.example.com;https://b.example.com",
+                "list `https://a.example.com` and `https://b.example.com` as separate origins (in a variable or a configuration value, separated by commas: `https://a.example.com,https://b.example.com`)",
+            ),
+            ("", "remove the empty entry"),
+            ("https://a b.example.com", "remove the whitespace"),
+            ("http://localhost:3*", "`http://localhost:*`"),
+            ("http://localhost:http", "number from 1 to 65535"),
+            ("https://api.*.example.com", "leading `*.` label"),
+            ("https://*.*.example.com", "one leading `*.` label"),
+            ("http://[*::1]", "list each address"),
+            ("http://[zz::1]", "valid IPv6 address"),
+            ("https://a%b.example.com", "remove `%`"),
+            ("https://app..example.com", "remove the extra `.`"),
+            ("https://xn--.example.org", "`location.origin`"),
+            ("1https://a.com", "`scheme://host[:port]`"),
+        ];
+        for (entry, expected) in cases {
+            let err = parse_origin(entry).expect_err(entry);
+            assert_eq!(err.suggestion, None, "{entry}");
+            assert!(
+                err.help_line().contains(expected),
+                "{entry:?}: {:?} lacks {expected:?}",
+                err.help_line()
+            );
+            assert_ne!(err.help, WRITE_AN_ORIGIN, "{entry:?}: a help of its own");
+        }
+        // A corrected entry, when there is one, is the help line.
+        let err = parse_origin("http://127.1").expect_err("short IPv4");
+        assert_eq!(err.help_line(), "did you mean `\"http://127.0.0.1\"`?");
+    }
+
+    #[test]
+    fn what_pasting_leaves_is_named_for_what_it_is() {
+        for (entry, message) in [
+            (
+                "\u{feff}https://a.example.com",
+                "origin contains an invisible character: a byte-order mark (U+FEFF), which some editors write at the start of a file",
+            ),
+            ("\"https://a.example.com\"", "origin is wrapped in quotes"),
+            (
+                "[\"https://a.example.com\"",
+                "origin holds the brackets and quotes of an array",
+            ),
+            ("-", "`-` is the marker of a YAML list item, not an origin"),
+            (
+                "https://a.example.com;https://b.example.com",
+                "origin contains `;`, which does not separate origins",
+            ),
+        ] {
+            let err = parse_origin(entry).expect_err(entry);
+            assert_eq!(err.message, message, "{entry:?}");
+            assert!(!err.message.contains('\u{feff}'), "{entry:?}: printed raw");
+        }
+        // The brackets of an IPv6 host are not an array's.
+        assert!(parse_origin("http://[::1]:8080").is_ok());
+        let err = parse_origin("[::1]:8080").expect_err("no scheme");
+        assert_eq!(err.message, "origin has no scheme");
     }
 
     #[test]
