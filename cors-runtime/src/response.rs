@@ -176,7 +176,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Transform = RouteCorsService<S>;
     type InitError = ();
@@ -208,9 +208,9 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
-    type Future = RouteFuture<S::Future, B>;
+    type Future = RouteFuture<S::Future>;
 
     actix_web::dev::forward_ready!(service);
 
@@ -244,7 +244,7 @@ where
         }
         if self.conflict.get() {
             return match fail_closed(&req) {
-                Some(refused) => RouteFuture::refused(req, refused),
+                Some(refused) => RouteFuture::refused(refused),
                 None => RouteFuture::Passed {
                     inner: self.service.call(req),
                 },
@@ -252,7 +252,7 @@ where
         }
         let grant = Grant::decide(anchor.policy.clone(), &req);
         if let Some(refused) = grant.refuses(&req) {
-            return RouteFuture::refused(req, refused);
+            return RouteFuture::refused(refused);
         }
         RouteFuture::Actual {
             inner: GrantFuture::new(self.service.call(req), grant, None),
@@ -261,12 +261,12 @@ where
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`RouteCorsService`]. A refusal is rare, and its response boxed,
-    /// so that the future the route's resource boxes stays the size of the grant's.
+    /// The response future of [`RouteCorsService`]. A refusal is an error whose response is the
+    /// refusal (rare; it keeps the route's response type, and so the resource's, what it was).
     #[project = RouteFutureProj]
-    pub enum RouteFuture<F, B> {
+    pub enum RouteFuture<F> {
         /// Refused before the handler.
-        Refused { response: Option<Box<ServiceResponse<EitherBody<B>>>> },
+        Refused { error: Option<Error> },
         /// An actual request this policy governs.
         Actual { #[pin] inner: GrantFuture<F, PolicyRef> },
         /// A request another policy governs.
@@ -274,35 +274,64 @@ pin_project_lite::pin_project! {
     }
 }
 
-impl<F, B> RouteFuture<F, B> {
-    fn refused(req: ServiceRequest, response: HttpResponse) -> Self {
+impl<F> RouteFuture<F> {
+    fn refused(response: HttpResponse) -> Self {
         RouteFuture::Refused {
-            response: Some(Box::new(req.into_response(response).map_into_right_body())),
+            error: Some(Error::from(Refused {
+                status: response.status(),
+                headers: response.headers().clone(),
+            })),
         }
     }
 }
 
-impl<F, B> Future for RouteFuture<F, B>
+impl<F, B> Future for RouteFuture<F>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
-    B: MessageBody,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+    type Output = Result<ServiceResponse<B>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             // Polled again after completion: it stays pending.
-            RouteFutureProj::Refused { response } => match response.take() {
-                Some(response) => Poll::Ready(Ok(*response)),
+            RouteFutureProj::Refused { error } => match error.take() {
+                Some(error) => Poll::Ready(Err(error)),
                 None => Poll::Pending,
             },
-            RouteFutureProj::Actual { inner } => inner
-                .poll(cx)
-                .map(|result| result.map(ServiceResponse::map_into_left_body)),
-            RouteFutureProj::Passed { inner } => inner
-                .poll(cx)
-                .map(|result| result.map(ServiceResponse::map_into_left_body)),
+            RouteFutureProj::Actual { inner } => inner.poll(cx),
+            RouteFutureProj::Passed { inner } => inner.poll(cx),
         }
+    }
+}
+
+/// A request a route's policy refused before its handler: its response is the refusal, with no
+/// body and no CORS header (see [`Grant::refuses`] and [`fail_closed`]).
+#[derive(Debug)]
+struct Refused {
+    status: StatusCode,
+    /// A refused preflight's `Vary`, if any.
+    headers: HeaderMap,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("refused by the route's CORS policy")
+    }
+}
+
+impl actix_web::ResponseError for Refused {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::new(self.status);
+        for (name, value) in &self.headers {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+        // Decided: the policies around the route add nothing to it.
+        response.extensions_mut().insert(Decided);
+        response
     }
 }
 
