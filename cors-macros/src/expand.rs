@@ -100,8 +100,7 @@ fn registration(
                     .to(#name),
                 #config,
             );
-            ::actix_web::dev::HttpServiceFactory::register(#parts.preflight(), #config);
-            ::actix_web::dev::HttpServiceFactory::register(#parts.anchor(), #config);
+            #parts.register_beside(#config);
         }
     }
 }
