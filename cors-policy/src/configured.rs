@@ -312,10 +312,13 @@ fn flag(
                 span,
                 format!("{place} must be `true` or `false`"),
             )
-            .note(format!(
-                "found {}; `1`/`0`, `yes`/`no` and `on`/`off` are read too",
-                found(&setting.value)
-            ))
+            .note(match &setting.value {
+                Value::Text(_) => "`1`/`0`, `yes`/`no` and `on`/`off` are read too".to_owned(),
+                other => format!(
+                    "found {}; `1`/`0`, `yes`/`no` and `on`/`off` are read too",
+                    found(other)
+                ),
+            })
             .help(format!(
                 "set it to {} or {}",
                 place.set_to("true", "true"),
@@ -363,16 +366,19 @@ fn seconds(
     match parsed {
         Ok(value) => Some(Spanned::new(value, span)),
         Err(()) => {
-            cx.error(
-                Rule::ValueType,
-                span,
-                format!("{place} must be a whole number of seconds"),
-            )
-            .note(format!("found {}", found(&setting.value)))
-            .help(format!(
-                "set it to a number from 0 to 7200 (Chromium's cap), e.g. {}",
-                place.set_to("600", "600")
-            ));
+            let b = cx
+                .error(
+                    Rule::ValueType,
+                    span,
+                    format!("{place} must be a whole number of seconds"),
+                )
+                .help(format!(
+                    "set it to a number from 0 to 7200 (Chromium's cap), e.g. {}",
+                    place.set_to("600", "600")
+                ));
+            if !matches!(setting.value, Value::Text(_)) {
+                b.note(format!("found {}", found(&setting.value)));
+            }
             None
         }
     }
@@ -408,7 +414,10 @@ fn unknown_key_help(place: &Place, name: &str) -> String {
 }
 
 /// A help line for a finding whose check gave none, so that every finding says how to fix it.
-fn fallback_help(rule: Rule) -> &'static str {
+fn fallback_help(rule: Rule, entry: Option<&str>) -> &'static str {
+    if entry.is_some_and(|e| e.contains([';', '|'])) {
+        return "separate the entries with commas or spaces";
+    }
     match rule {
         Rule::MethodToken => "write one method name per entry (letters, digits and `-`, e.g. `PATCH`), or remove the entry",
         Rule::HeaderToken => "write one header name per entry (e.g. `X-Request-Id`), or remove the entry",
@@ -428,7 +437,7 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
         cx.error(
             Rule::UnknownKey,
             span,
-            format!("{place} is not a key of a CORS policy"),
+            format!("`{name}` is not a key of a CORS policy"),
         )
         .note("it would be ignored, and the policy would not be what its author meant")
         .help(unknown_key_help(place, name));
@@ -537,14 +546,14 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for mut diagnostic in cx.into_diagnostics() {
-        if diagnostic.help.is_none() {
-            diagnostic.help = Some(fallback_help(diagnostic.rule).to_owned());
-        }
         let (origin, entry) = t
             .rows
             .get(diagnostic.span)
             .cloned()
             .unwrap_or((Origin::Policy("configuration"), None));
+        if diagnostic.help.is_none() {
+            diagnostic.help = Some(fallback_help(diagnostic.rule, entry.as_deref()).to_owned());
+        }
         let finding = Finding {
             diagnostic,
             origin,
