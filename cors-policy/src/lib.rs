@@ -15,6 +15,7 @@
 //! | [`matcher`] | matching a request's origin against a pattern |
 //! | [`wire`] | the text form in which the macro hands a policy to the runtime |
 //! | [`resolve`](mod@resolve) | origins read at start-up, checked by the same checks |
+//! | [`configured`] | a whole policy read from configuration, checked by [`validate`] |
 //! | [`rules`](Rule) | the catalogue of rules |
 //!
 //! Pipeline: the macro parses the attribute into a [`RawPolicy`], [`validate`] checks it against
@@ -26,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod configured;
 pub mod diagnostic;
 pub mod keys;
 pub mod matcher;

@@ -49,6 +49,9 @@ pub enum Origin {
     Source(OriginSource),
     /// The policy's origins as a whole, or one of its keys (`credentials`).
     Policy(&'static str),
+    /// A key of a policy read whole from configuration, as a whole: its configuration key or
+    /// environment variable (see [`crate::configured`]).
+    Key(crate::configured::Place),
 }
 
 impl fmt::Display for Origin {
@@ -65,6 +68,7 @@ impl fmt::Display for Origin {
             Origin::Config { key, n } => write!(f, "entry {n} of configuration key `{key}`"),
             Origin::Source(source) => write!(f, "{source}"),
             Origin::Policy(what) => write!(f, "the policy's {what}"),
+            Origin::Key(place) => write!(f, "{place}"),
         }
     }
 }

@@ -19,7 +19,10 @@ pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
     /// Origins read at start-up, and where from (for the listing); the others were written.
-    configured: Box<[(String, crate::listing::OriginSource)]>,
+    configured: Box<[(String, crate::listing::Source)]>,
+    /// Where the other keys came from, for a policy read from configuration (for the listing);
+    /// `None`: every key was written.
+    key_sources: Option<Box<crate::listing::KeySources>>,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
     /// Methods the route serves: the preflights this policy answers; `None` for a named
@@ -115,25 +118,61 @@ impl Compiled {
             allow_any_header: policy.allow_any_header,
             origins: AllowedOrigins::new(policy.origins),
             configured: Box::new([]),
+            key_sources: None,
             headers,
+        }
+    }
+
+    /// A policy read whole from configuration, once, when the app starts: its header values
+    /// are those of the text form the macro generates for a literal policy (encoded once and
+    /// kept for the rest of the process), so that the request path borrows `'static` values
+    /// exactly as for a literal policy.
+    pub(crate) fn from_configured(policy: Policy) -> Self {
+        let headers_only = Policy {
+            origins: cors_policy::Origins::List {
+                exact: Vec::new(),
+                patterns: Vec::new(),
+            },
+            ..policy.clone()
+        };
+        let text: &'static str =
+            Box::leak(cors_policy::wire::encode(&headers_only).into_boxed_str());
+        match Self::decode_parts(text) {
+            Ok((_, headers)) => Self::with_headers(policy, headers),
+            // A validated policy always encodes to text that decodes.
+            Err(_) => Self::from_policy(policy),
         }
     }
 
     /// Records where the origins read at start-up came from (see `crate::config::provenance`).
     pub(crate) fn with_provenance(
         mut self,
-        configured: Vec<(String, crate::listing::OriginSource)>,
+        configured: Vec<(String, crate::listing::Source)>,
     ) -> Self {
         self.configured = configured.into();
         self
     }
 
+    /// Records where the keys other than `origins` came from.
+    pub(crate) fn with_key_sources(mut self, sources: crate::listing::KeySources) -> Self {
+        self.key_sources = Some(Box::new(sources));
+        self
+    }
+
     /// Where `origin` came from: written in the policy, or read at start-up.
-    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::OriginSource {
+    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::Source {
         self.configured
             .iter()
             .find(|(o, _)| o == origin)
-            .map_or(crate::listing::OriginSource::Literal, |(_, s)| s.clone())
+            .map_or(crate::listing::Source::Literal, |(_, s)| s.clone())
+    }
+
+    /// Where the keys other than `origins` came from.
+    pub(crate) fn key_sources(&self) -> crate::listing::KeySources {
+        self.key_sources
+            .as_deref()
+            .cloned()
+            .unwrap_or(crate::listing::KeySources::LITERAL)
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text

@@ -127,14 +127,26 @@ impl Serialize for ConfiguredOrigins {
     }
 }
 
-/// Why a policy cannot start: every error found in its origins, each with where it came from.
+/// Why a policy cannot start: every error found in its origins (or, for a
+/// [`PolicyConfig`](crate::PolicyConfig), in its configuration), each with where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartupError {
     policy: String,
+    /// What the findings are about: `origins` or `configuration`.
+    subject: &'static str,
     findings: Vec<Finding>,
 }
 
 impl StartupError {
+    /// The errors found in the configuration of the policy `label`.
+    pub(crate) fn in_configuration(label: String, findings: Vec<Finding>) -> Self {
+        Self {
+            policy: label,
+            subject: "configuration",
+            findings,
+        }
+    }
+
     /// The findings, in the order found.
     pub fn findings(&self) -> &[Finding] {
         &self.findings
@@ -146,9 +158,10 @@ impl fmt::Display for StartupError {
         let n = self.findings.len();
         write!(
             f,
-            "the CORS policy {} cannot start: {n} error{} in its origins",
+            "the CORS policy {} cannot start: {n} error{} in its {}",
             self.policy,
-            if n == 1 { "" } else { "s" }
+            if n == 1 { "" } else { "s" },
+            self.subject
         )?;
         for finding in &self.findings {
             write!(f, "\n\n{finding}")?;
@@ -229,7 +242,7 @@ pub(crate) enum Env<'a> {
 }
 
 impl Env<'_> {
-    fn lookup(&self, var: &str) -> cors_policy::resolve::Lookup {
+    pub(crate) fn lookup(&self, var: &str) -> cors_policy::resolve::Lookup {
         match self {
             Env::Process => std::env::var(var).into(),
             Env::Given(given) => given.var(var).into(),
@@ -250,6 +263,7 @@ pub(crate) fn resolve(
     cors_policy::resolve(name, policy, |var| env.lookup(var), config).map_err(|findings| {
         StartupError {
             policy: label.to_owned(),
+            subject: "origins",
             findings,
         }
     })
@@ -273,7 +287,7 @@ pub(crate) fn provenance(
     written: &Policy,
     env: Env<'_>,
     configured: Option<&ConfiguredOrigins>,
-) -> Vec<(String, crate::listing::OriginSource)> {
+) -> Vec<(String, crate::listing::Source)> {
     use cors_policy::resolve::Lookup;
     use cors_policy::OriginSource as Source;
     let mut out = Vec::new();
@@ -290,15 +304,18 @@ pub(crate) fn provenance(
                     .iter()
                     .flat_map(|v| cors_policy::check::split_origins(v))
                 {
-                    out.push((
-                        entry.to_owned(),
-                        crate::listing::OriginSource::Env(var.clone()),
-                    ));
+                    out.push((entry.to_owned(), crate::listing::Source::Env(var.clone())));
                 }
             }
-            Source::Config { .. } => {
-                for entry in configured.iter().flat_map(|c| c.entries()) {
-                    out.push((entry.clone(), crate::listing::OriginSource::Config));
+            Source::Config { key } => {
+                if let Some(configured) = configured {
+                    let key = match configured.key() {
+                        "" => key.clone(),
+                        given => given.to_owned(),
+                    };
+                    for entry in configured.entries() {
+                        out.push((entry.clone(), crate::listing::Source::Config(key.clone())));
+                    }
                 }
             }
         }

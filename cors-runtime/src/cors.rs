@@ -92,6 +92,16 @@ impl Cors {
         })
     }
 
+    /// A policy built at start-up from its compiled form and its model, kept for the rest of
+    /// the process.
+    pub(crate) fn from_parts(compiled: Compiled, model: Policy) -> Self {
+        // Once per policy, when the app starts: as good as a `static`.
+        Self {
+            policy: Box::leak(Box::new(compiled)),
+            model: Box::leak(Box::new(model)),
+        }
+    }
+
     /// The resolved policy.
     pub(crate) fn model(&self) -> &'static Policy {
         self.model

@@ -38,6 +38,7 @@ pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};
 pub use crate::cors::Cors;
 pub use crate::events::Refusal;
 pub use crate::listing::Listing;
+pub use crate::policy_config::PolicyConfig;
 pub use cors_macros::{cors, policy};
 pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 
@@ -226,6 +227,7 @@ pub mod events;
 pub mod listing;
 mod nesting;
 mod origin_table;
+mod policy_config;
 mod preflight;
 mod response;
 mod route_policy;

@@ -34,8 +34,11 @@
 //! - Each row belongs to the app that `req` belongs to: a worker that holds two apps (two
 //!   listeners) lists each app's policies once.
 //!
-//! Origins written in the policy are [`OriginSource::Literal`]; those read from the environment
-//! or configuration at start-up are marked [`OriginSource::Env`] / [`OriginSource::Config`].
+//! Every value says where it came from ([`Source`]): each origin, and each of the other keys
+//! ([`KeySources`]). Values written in the policy are [`Source::Literal`]; those read from the
+//! environment or configuration at start-up are marked [`Source::Env`] (with the variable) or
+//! [`Source::Config`] (with the configuration key); a key a configured policy
+//! ([`crate::PolicyConfig`]) leaves unset is [`Source::Default`].
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
@@ -129,6 +132,35 @@ pub struct PolicyView {
     pub expose_headers: Vec<String>,
     /// `Access-Control-Max-Age`, in seconds.
     pub max_age: Option<u32>,
+    /// Where each key other than `origins` came from (each origin says it in [`OriginEntry`]).
+    pub sources: KeySources,
+}
+
+/// Where each key of a policy other than `origins` came from.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySources {
+    /// `credentials`.
+    pub credentials: Source,
+    /// `methods`.
+    pub methods: Source,
+    /// `allow_headers`.
+    pub allow_headers: Source,
+    /// `expose_headers`.
+    pub expose_headers: Source,
+    /// `max_age`.
+    pub max_age: Source,
+}
+
+impl KeySources {
+    /// Every key written in the policy.
+    pub(crate) const LITERAL: KeySources = KeySources {
+        credentials: Source::Literal,
+        methods: Source::Literal,
+        allow_headers: Source::Literal,
+        expose_headers: Source::Literal,
+        max_age: Source::Literal,
+    };
 }
 
 /// One allowed origin and where it came from.
@@ -140,16 +172,35 @@ pub struct OriginEntry {
     pub source: OriginSource,
 }
 
-/// Where an allowed origin came from.
+/// Where a value of a policy came from.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum OriginSource {
-    /// Written in the policy (`origins = [...]`).
+pub enum Source {
+    /// Written in the policy (`origins = [...]`, `max_age = 600`).
     Literal,
     /// Read from this environment variable (or its default) when the app started.
     Env(String),
-    /// Read from the application's configuration (`config("key")`, `with_origins`).
-    Config,
+    /// Read from the application's configuration, at this key (`config("key")` and
+    /// `with_origins`, or a [`crate::PolicyConfig`]).
+    Config(String),
+    /// A key a [`crate::PolicyConfig`] left unset: its default (no credentials, the safelisted
+    /// methods only, no header, no max age).
+    Default,
+}
+
+/// Where an allowed origin came from: a [`Source`].
+pub type OriginSource = Source;
+
+impl Source {
+    /// ` (env VAR)`, ` (config key)`, or nothing for a literal or a default: what the table
+    /// appends to a value.
+    fn suffix(&self) -> String {
+        match self {
+            Source::Literal | Source::Default => String::new(),
+            Source::Env(var) => format!(" (env {var})"),
+            Source::Config(key) => format!(" (config {key})"),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,17 +440,16 @@ impl ListedPolicy {
             .policy
             .origins
             .iter()
-            .map(|o| match &o.source {
-                OriginSource::Literal => o.origin.clone(),
-                OriginSource::Env(var) => format!("{} (env {var})", o.origin),
-                OriginSource::Config => format!("{} (config)", o.origin),
-            })
+            .map(|o| format!("{}{}", o.origin, o.source.suffix()))
             .collect();
         dash(origins.join(", "))
     }
 
     fn methods_text(&self) -> String {
-        dash(self.policy.allow_methods.join(", "))
+        sourced(
+            self.policy.allow_methods.join(", "),
+            &self.policy.sources.methods,
+        )
     }
 }
 
@@ -409,6 +459,12 @@ fn dash(text: String) -> String {
     } else {
         text
     }
+}
+
+/// A cell with where its value came from: `PUT, DELETE (env APP_CORS_METHODS)`. A value read
+/// from configuration is marked even when it is empty (`- (config cors.max_age)`).
+fn sourced(text: String, source: &Source) -> String {
+    format!("{}{}", dash(text), source.suffix())
 }
 
 /// An aligned table, one line per policy:
@@ -438,12 +494,22 @@ impl fmt::Display for Listing {
                     p.declared.as_str().to_owned(),
                     p.methods_text(),
                     p.origins_text(),
-                    if p.policy.credentials { "yes" } else { "no" }.to_owned(),
-                    dash(p.policy.allow_headers.join(", ")),
-                    dash(p.policy.expose_headers.join(", ")),
-                    p.policy
-                        .max_age
-                        .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                    sourced(
+                        if p.policy.credentials { "yes" } else { "no" }.to_owned(),
+                        &p.policy.sources.credentials,
+                    ),
+                    sourced(
+                        p.policy.allow_headers.join(", "),
+                        &p.policy.sources.allow_headers,
+                    ),
+                    sourced(
+                        p.policy.expose_headers.join(", "),
+                        &p.policy.sources.expose_headers,
+                    ),
+                    sourced(
+                        p.policy.max_age.map(|s| s.to_string()).unwrap_or_default(),
+                        &p.policy.sources.max_age,
+                    ),
                 ]
             })
             .collect();
@@ -486,7 +552,7 @@ impl Serialize for Listing {
 impl Serialize for ListedPolicy {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = &self.policy;
-        let mut st = s.serialize_struct("ListedPolicy", 11)?;
+        let mut st = s.serialize_struct("ListedPolicy", 12)?;
         st.serialize_field("path", &self.path)?;
         st.serialize_field("resolved", &self.resolved)?;
         st.serialize_field("declared", &self.declared)?;
@@ -497,6 +563,7 @@ impl Serialize for ListedPolicy {
         st.serialize_field("allow_headers", &p.allow_headers)?;
         st.serialize_field("expose_headers", &p.expose_headers)?;
         st.serialize_field("max_age", &p.max_age)?;
+        st.serialize_field("sources", &p.sources)?;
         st.serialize_field("overrides", &self.overrides)?;
         st.end()
     }
@@ -522,17 +589,35 @@ impl Serialize for OriginEntry {
     }
 }
 
-/// `"literal"`, `{"env": "VAR"}`, `"config"`.
-impl Serialize for OriginSource {
+/// `"literal"`, `{"env": "VAR"}`, `{"config": "key"}`, `"default"`.
+impl Serialize for Source {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            OriginSource::Literal => s.serialize_str("literal"),
-            OriginSource::Config => s.serialize_str("config"),
-            OriginSource::Env(var) => {
+            Source::Literal => s.serialize_str("literal"),
+            Source::Default => s.serialize_str("default"),
+            Source::Config(key) => {
+                let mut st = s.serialize_struct("Config", 1)?;
+                st.serialize_field("config", key)?;
+                st.end()
+            }
+            Source::Env(var) => {
                 let mut st = s.serialize_struct("Env", 1)?;
                 st.serialize_field("env", var)?;
                 st.end()
             }
         }
+    }
+}
+
+/// `{"credentials": "literal", "methods": {"env": "VAR"}, ...}`.
+impl Serialize for KeySources {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("KeySources", 5)?;
+        st.serialize_field("credentials", &self.credentials)?;
+        st.serialize_field("methods", &self.methods)?;
+        st.serialize_field("allow_headers", &self.allow_headers)?;
+        st.serialize_field("expose_headers", &self.expose_headers)?;
+        st.serialize_field("max_age", &self.max_age)?;
+        st.end()
     }
 }

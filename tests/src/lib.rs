@@ -4,3 +4,7 @@
 
 #[doc = include_str!("../../cors-macros/RULES.md")]
 pub mod cors_docs {}
+
+/// The README's examples of configured policies (see `build.rs`).
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/readme_checked.md"))]
+pub mod readme {}

@@ -61,6 +61,7 @@ impl Compiled {
             allow_headers,
             expose_headers,
             max_age: text(&self.headers.max_age).and_then(|v| v.parse().ok()),
+            sources: self.key_sources(),
         }
     }
 }
