@@ -125,6 +125,10 @@ pub struct PolicyView {
     pub credentials: bool,
     /// Allowed request headers, lower case, `*` first when any is allowed.
     pub allow_headers: Vec<String>,
+    /// `dangerously_echo_request_headers`: any requested header is allowed but `Authorization`
+    /// (unless in `allow_headers`) and the forbidden names, and the preflight's grant repeats the
+    /// requested names. Shown as `echo requested` ahead of the listed names.
+    pub echo_request_headers: bool,
     /// Exposed response headers.
     pub expose_headers: Vec<String>,
     /// `Access-Control-Max-Age`, in seconds.
@@ -439,7 +443,15 @@ impl fmt::Display for Listing {
                     p.methods_text(),
                     p.origins_text(),
                     if p.policy.credentials { "yes" } else { "no" }.to_owned(),
-                    dash(p.policy.allow_headers.join(", ")),
+                    dash(
+                        p.policy
+                            .echo_request_headers
+                            .then_some("echo requested")
+                            .into_iter()
+                            .chain(p.policy.allow_headers.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
                     dash(p.policy.expose_headers.join(", ")),
                     p.policy
                         .max_age
@@ -486,7 +498,7 @@ impl Serialize for Listing {
 impl Serialize for ListedPolicy {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let p = &self.policy;
-        let mut st = s.serialize_struct("ListedPolicy", 11)?;
+        let mut st = s.serialize_struct("ListedPolicy", 12)?;
         st.serialize_field("path", &self.path)?;
         st.serialize_field("resolved", &self.resolved)?;
         st.serialize_field("declared", &self.declared)?;
@@ -495,6 +507,7 @@ impl Serialize for ListedPolicy {
         st.serialize_field("origins", &p.origins)?;
         st.serialize_field("credentials", &p.credentials)?;
         st.serialize_field("allow_headers", &p.allow_headers)?;
+        st.serialize_field("echo_request_headers", &p.echo_request_headers)?;
         st.serialize_field("expose_headers", &p.expose_headers)?;
         st.serialize_field("max_age", &p.max_age)?;
         st.serialize_field("overrides", &self.overrides)?;

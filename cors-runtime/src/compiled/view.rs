@@ -59,6 +59,7 @@ impl Compiled {
             origins,
             credentials: self.credentials,
             allow_headers,
+            echo_request_headers: self.echo_request_headers,
             expose_headers,
             max_age: text(&self.headers.max_age).and_then(|v| v.parse().ok()),
         }
@@ -99,6 +100,7 @@ mod tests {
             routed_methods: Some(vec!["GET".into(), "PUT".into()]),
             allow_headers: vec!["content-type".into()],
             allow_any_header: false,
+            echo_request_headers: false,
             expose_headers: vec!["X-Id".into(), "X-Total".into()],
             expose_any_header: false,
             max_age: Some(300),
