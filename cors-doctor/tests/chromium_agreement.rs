@@ -98,6 +98,24 @@ async fn wild() -> HttpResponse {
     HttpResponse::Ok().body("wild")
 }
 
+#[cors(origins = ["http://127.0.0.1:*"], credentials, dangerously_echo_request_headers)]
+#[put("/api/echo")]
+async fn echo(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok().body(format!(
+        "x-p-meta-stream={}",
+        header_text(&req, "x-p-meta-stream")
+    ))
+}
+
+#[cors(origins = ["http://127.0.0.1:*"], credentials, allow_headers = ["X-Custom"])]
+#[put("/api/listed")]
+async fn listed(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok().body(format!(
+        "x-p-meta-stream={}",
+        header_text(&req, "x-p-meta-stream")
+    ))
+}
+
 fn header_text<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
     req.headers()
         .get(name)
@@ -123,6 +141,8 @@ fn api_app() -> App<
         .service(uncached)
         .service(public)
         .service(wild)
+        .service(echo)
+        .service(listed)
 }
 
 // --- The scenarios of page.html and browser.rs's expectations ---------------------------------
@@ -190,7 +210,18 @@ const PAGE_SCENARIOS: &[Scenario] = &[
         &["Authorization: Bearer t"],
         false,
     ),
+    ("echo_credentialed", "/api/echo", "PUT", META, true),
+    (
+        "echo_authorization",
+        "/api/echo",
+        "PUT",
+        &["Authorization: Bearer t"],
+        true,
+    ),
+    ("listed_credentialed", "/api/listed", "PUT", META, true),
 ];
+
+const META: &[&str] = &["X-P-Meta-Stream: s1", "X-P-Meta-Tag: t"];
 
 /// browser.rs's `SCENARIOS`, reduced to readable (`true`) or blocked: (from the allowed
 /// origin, from the refused origin).
@@ -210,6 +241,9 @@ const EXPECTED: &[(&str, bool, bool)] = &[
     ("public_credentialed", false, false),
     ("wildcard_header", true, false),
     ("wildcard_authorization", false, false),
+    ("echo_credentialed", true, false),
+    ("echo_authorization", false, false),
+    ("listed_credentialed", false, false),
 ];
 
 /// The doctor's verdict for one scenario from one origin: `true` when allowed.

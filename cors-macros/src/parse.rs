@@ -155,6 +155,9 @@ pub fn raw_policy(cx: &mut Ctxt, args: Args, site: Site) -> Written {
             KeyId::DangerouslyAllowInsecureOrigins => {
                 raw.dangerously_allow_insecure_origins = value.flag(cx)
             }
+            KeyId::DangerouslyEchoRequestHeaders => {
+                raw.dangerously_echo_request_headers = value.flag(cx)
+            }
             KeyId::MaxAge => raw.max_age = value.seconds(cx),
         }
     }

@@ -124,6 +124,8 @@ pub struct ConfiguredPolicy {
     pub max_age: Option<Setting>,
     /// `dangerously_allow_insecure_origins`.
     pub dangerously_allow_insecure_origins: Option<Setting>,
+    /// `dangerously_echo_request_headers`.
+    pub dangerously_echo_request_headers: Option<Setting>,
     /// Keys that are no key of a policy (a misspelling, another library's name): where each was
     /// read, and its name there (`allowed_methods`).
     pub unknown: Vec<(Place, String)>,
@@ -149,6 +151,8 @@ pub struct KeyPlaces {
     pub max_age: Option<Place>,
     /// `dangerously_allow_insecure_origins`.
     pub dangerously_allow_insecure_origins: Option<Place>,
+    /// `dangerously_echo_request_headers`.
+    pub dangerously_echo_request_headers: Option<Place>,
 }
 
 /// A policy read from configuration that passed every check.
@@ -408,7 +412,7 @@ fn unknown_key_help(place: &Place, name: &str) -> String {
         ),
         _ => match Key::suggest(name).filter(|k| k.name != "policy") {
             Some(key) => format!("did you mean {}?", place.sibling(name, key.name)),
-            None => "remove it; the keys of a policy are `origins`, `credentials`, `methods`, `allow_headers`, `expose_headers`, `max_age` and `dangerously_allow_insecure_origins`".to_owned(),
+            None => "remove it; the keys of a policy are `origins`, `credentials`, `methods`, `allow_headers`, `expose_headers`, `max_age`, `dangerously_allow_insecure_origins` and `dangerously_echo_request_headers`".to_owned(),
         },
     }
 }
@@ -518,6 +522,11 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
         &mut t,
         config.dangerously_allow_insecure_origins.as_ref(),
     );
+    let echo = flag(
+        &mut cx,
+        &mut t,
+        config.dangerously_echo_request_headers.as_ref(),
+    );
     let origins_list = origins.unwrap_or(List {
         key: t.at(Origin::Policy("origins"), None),
         items: Vec::new(),
@@ -539,6 +548,7 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
         expose_headers,
         max_age,
         dangerously_allow_insecure_origins: insecure,
+        dangerously_echo_request_headers: echo,
         origin_sources: Vec::new(),
     };
     let attr = t.at(Origin::Policy("origins"), None);
@@ -578,6 +588,9 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
                     max_age: place(&config.max_age),
                     dangerously_allow_insecure_origins: place(
                         &config.dangerously_allow_insecure_origins,
+                    ),
+                    dangerously_echo_request_headers: place(
+                        &config.dangerously_echo_request_headers,
                     ),
                 },
                 origin_places,

@@ -18,6 +18,8 @@ pub enum KeyId {
     MaxAge,
     /// `dangerously_allow_insecure_origins`.
     DangerouslyAllowInsecureOrigins,
+    /// `dangerously_echo_request_headers`.
+    DangerouslyEchoRequestHeaders,
     /// `policy = Api`: a handler takes a named policy instead of writing one.
     Policy,
 }
@@ -133,6 +135,19 @@ pub const KEYS: &[Key] = &[
         doc: "lets a credentialed policy trust plain-http origins",
     },
     Key {
+        id: KeyId::DangerouslyEchoRequestHeaders,
+        name: "dangerously_echo_request_headers",
+        kind: ValueKind::Flag,
+        example: "dangerously_echo_request_headers",
+        aliases: &[
+            "allow_any_header",
+            "allow_any_headers",
+            "echo_request_headers",
+            "mirror_request_headers",
+        ],
+        doc: "allows any requested header but `Authorization` (unless listed), with credentials",
+    },
+    Key {
         id: KeyId::Policy,
         name: "policy",
         kind: ValueKind::PolicyName,
@@ -202,6 +217,10 @@ mod tests {
         assert_eq!(suggest("maxage"), Some("max_age"));
         assert_eq!(suggest("max_agee"), Some("max_age"));
         assert_eq!(suggest("zzz"), None);
+        assert_eq!(
+            suggest("allow_any_header"),
+            Some("dangerously_echo_request_headers")
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct Policy {
     pub allow_headers: Vec<String>,
     /// `allow_headers` holds `"*"`: any header but `Authorization`, which must be listed.
     pub allow_any_header: bool,
+    /// `dangerously_echo_request_headers`: a preflight may ask for any header that is a token,
+    /// but `Authorization` (unless listed) and the forbidden request-header names, and
+    /// `Access-Control-Allow-Headers` repeats the requested names. Never with
+    /// [`Policy::allow_any_header`].
+    pub echo_request_headers: bool,
     /// Exposed response headers, in the order written.
     pub expose_headers: Vec<String>,
     /// `expose_headers` holds `"*"`.
@@ -140,6 +145,7 @@ impl Policy {
             routed_methods: Some(Vec::new()),
             allow_headers: Vec::new(),
             allow_any_header: false,
+            echo_request_headers: false,
             expose_headers: Vec::new(),
             expose_any_header: false,
             max_age: None,
@@ -190,7 +196,9 @@ impl Policy {
         (!self.allow_methods.is_empty()).then(|| self.allow_methods.join(", "))
     }
 
-    /// `Access-Control-Allow-Headers`: `*` first when allowed, then the names, lower case.
+    /// `Access-Control-Allow-Headers`: `*` first when allowed, then the names, lower case. With
+    /// [`Policy::echo_request_headers`] the runtime sends the requested names instead, and this
+    /// constant value is not sent.
     pub fn allow_headers_value(&self) -> Option<String> {
         header_list(self.allow_any_header, &self.allow_headers)
     }
@@ -208,9 +216,10 @@ impl Policy {
     /// Upper bound on the total length of `Access-Control-Request-Headers` worth reading: twice
     /// what the allowed names take with `", "` separators, plus slack for whitespace and repeats.
     /// Longer lists are refused unread (a browser sends each name once, lower case,
-    /// comma-separated), so a crafted list costs no more than a short one. With `"*"`, 8 KiB.
+    /// comma-separated), so a crafted list costs no more than a short one. With `"*"` or the
+    /// echo, 8 KiB.
     pub fn acrh_max_len(&self) -> usize {
-        if self.allow_any_header {
+        if self.allow_any_header || self.echo_request_headers {
             return 8 * 1024;
         }
         2 * self
@@ -244,6 +253,7 @@ mod tests {
             routed_methods: Some(vec!["PUT".into(), "PATCH".into(), "DELETE".into()]),
             allow_headers: vec!["content-type".into(), "x-api-key".into()],
             allow_any_header: false,
+            echo_request_headers: false,
             expose_headers: vec!["X-Request-Id".into()],
             expose_any_header: true,
             max_age: Some(600),
@@ -315,5 +325,10 @@ mod tests {
         assert_eq!(any.expose_headers_value(), None);
         assert_eq!(any.max_age_value(), None);
         assert_eq!(any.acrh_max_len(), 8 * 1024);
+        let echo = Policy {
+            echo_request_headers: true,
+            ..policy()
+        };
+        assert_eq!(echo.acrh_max_len(), 8 * 1024);
     }
 }

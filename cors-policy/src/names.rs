@@ -96,11 +96,19 @@ pub const SAFELISTED_RESPONSE_HEADERS: &[&str] = &[
 
 /// `true` when `name` (any case) is a forbidden request-header name.
 pub fn is_forbidden_request_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    FORBIDDEN_REQUEST_HEADERS.contains(&lower.as_str())
-        || FORBIDDEN_REQUEST_HEADER_PREFIXES
-            .iter()
-            .any(|p| lower.starts_with(p))
+    is_forbidden_request_header_bytes(name.as_bytes())
+}
+
+/// [`is_forbidden_request_header`] on bytes, without allocating: what the runtime checks a
+/// requested header name with.
+pub fn is_forbidden_request_header_bytes(name: &[u8]) -> bool {
+    FORBIDDEN_REQUEST_HEADERS
+        .iter()
+        .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
+        || FORBIDDEN_REQUEST_HEADER_PREFIXES.iter().any(|p| {
+            name.get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
+        })
 }
 
 /// `true` when `b` is an RFC 9110 `tchar`, the alphabet of header names and methods.
@@ -146,9 +154,18 @@ mod tests {
         ] {
             assert!(is_forbidden_request_header(name), "{name}");
         }
-        for name in ["Content-Type", "Authorization", "X-Proxy", "Secret"] {
+        for name in [
+            "Content-Type",
+            "Authorization",
+            "X-Proxy",
+            "Secret",
+            "Sec",
+            "proxy",
+        ] {
             assert!(!is_forbidden_request_header(name), "{name}");
         }
+        assert!(is_forbidden_request_header_bytes(b"SEC-x"));
+        assert!(!is_forbidden_request_header_bytes(b"se"));
     }
 
     #[test]

@@ -48,6 +48,8 @@ pub struct RawPolicy<S> {
     pub max_age: Option<Spanned<Option<u64>, S>>,
     /// `dangerously_allow_insecure_origins`: lets credentialed policies trust `http` origins.
     pub dangerously_allow_insecure_origins: Option<Spanned<bool, S>>,
+    /// `dangerously_echo_request_headers`: any requested header is allowed and echoed back.
+    pub dangerously_echo_request_headers: Option<Spanned<bool, S>>,
     /// `env(...)` and `config(...)` in `origins`: origins read when the app starts.
     pub origin_sources: Vec<RawSource<S>>,
 }
@@ -62,6 +64,7 @@ impl<S> Default for RawPolicy<S> {
             expose_headers: None,
             max_age: None,
             dangerously_allow_insecure_origins: None,
+            dangerously_echo_request_headers: None,
             origin_sources: Vec::new(),
         }
     }

@@ -327,6 +327,7 @@ mod tests {
             routed_methods: Some(vec!["GET".into()]),
             allow_headers: Vec::new(),
             allow_any_header: false,
+            echo_request_headers: false,
             expose_headers: Vec::new(),
             expose_any_header: false,
             max_age: None,

@@ -70,6 +70,9 @@ rules! {
     DuplicateHeader = "duplicate-header",
     /// `"*"` in `allow_headers` or `expose_headers` is not combined with credentials.
     HeaderWildcardCredentials = "header-wildcard-credentials",
+    /// `dangerously_echo_request_headers` is not combined with `"*"` in `allow_headers`, and is
+    /// meant for credentialed policies (a warning without credentials).
+    EchoRequestHeaders = "echo-request-headers",
     /// `Set-Cookie` and `Set-Cookie2` are never exposed.
     ExposeForbidden = "expose-forbidden",
     /// Safelisted response headers are not exposed (they always are).

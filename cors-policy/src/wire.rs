@@ -92,6 +92,9 @@ pub fn encode(policy: &Policy) -> String {
     if policy.allow_any_header {
         line("any-header", "");
     }
+    if policy.echo_request_headers {
+        line("echo-headers", "");
+    }
     for h in &policy.expose_headers {
         line("expose", h);
     }
@@ -162,6 +165,7 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
             "method" => policy.allow_methods.push(value.to_owned()),
             "header" => policy.allow_headers.push(value.to_owned()),
             "any-header" => policy.allow_any_header = true,
+            "echo-headers" => policy.echo_request_headers = true,
             "expose" => policy.expose_headers.push(value.to_owned()),
             "any-expose" => policy.expose_any_header = true,
             "max-age" => policy.max_age = Some(value.parse().map_err(|_| malformed())?),
@@ -191,6 +195,9 @@ pub fn decode(text: &str) -> Result<(Policy, HeaderTexts<'_>), String> {
         (true, true) => Origins::Any,
         (true, false) => return Err("`any-origin` with listed origins".to_owned()),
     };
+    if policy.allow_any_header && policy.echo_request_headers {
+        return Err("`any-header` with `echo-headers`".to_owned());
+    }
     policy.routed_methods = match (named, routed.is_empty()) {
         (false, false) => Some(routed),
         (true, true) => None,
@@ -285,6 +292,7 @@ mod tests {
             routed_methods: Some(vec!["PUT".into(), "PATCH".into()]),
             allow_headers: vec!["content-type".into(), "x-api-key".into()],
             allow_any_header: false,
+            echo_request_headers: false,
             expose_headers: vec!["X-Request-Id".into()],
             expose_any_header: false,
             max_age: Some(600),
@@ -327,6 +335,20 @@ mod tests {
         assert_eq!(headers.allow_headers, Some("*, authorization"));
         assert_eq!(headers.expose_headers, Some("*"));
         assert_eq!(headers.max_age, None);
+    }
+
+    #[test]
+    fn the_echo_round_trips() {
+        let p = Policy {
+            echo_request_headers: true,
+            allow_headers: vec!["authorization".into()],
+            ..policy()
+        };
+        let text = encode(&p);
+        assert!(text.contains("\necho-headers"), "{text}");
+        let (decoded, headers) = decode(&text).expect("decodes");
+        assert_eq!(decoded, p);
+        assert_eq!(headers.allow_headers, Some("authorization"));
     }
 
     #[test]
@@ -395,6 +417,7 @@ mod tests {
             "cors-policy/2\nrouted G\u{7f}T\nmethod G\u{7f}T\nacam G\u{7f}T",
             "cors-policy/2\nany-origin\nexact https://a.com\nrouted GET\nmethod GET\nacam GET",
             "cors-policy/2\nnamed\nrouted GET\nmethod GET\nacam GET",
+            "cors-policy/2\nrouted GET\nmethod GET\nany-header\necho-headers\nacam GET\nacah *",
         ] {
             assert!(decode(bad).is_err(), "{bad:?}");
         }

@@ -39,6 +39,10 @@ pub struct Compiled {
     allow_headers: Box<[String]>,
     /// `"*"` was listed: any header name but `Authorization` (which must be listed) is allowed.
     allow_any_header: bool,
+    /// `dangerously_echo_request_headers`: any header name but `Authorization` (which must be
+    /// listed) and the forbidden request-header names is allowed, and the preflight's
+    /// `Access-Control-Allow-Headers` repeats the requested names ([`echoed_headers`]).
+    pub(crate) echo_request_headers: bool,
     /// Longest `Access-Control-Request-Headers` (all lines together) worth reading; longer ones
     /// are refused unread, which bounds the work a request can cause.
     acrh_max_len: usize,
@@ -116,6 +120,7 @@ impl Compiled {
             allow_methods: policy.allow_methods.into(),
             allow_headers: policy.allow_headers.into(),
             allow_any_header: policy.allow_any_header,
+            echo_request_headers: policy.echo_request_headers,
             origins: AllowedOrigins::new(policy.origins),
             configured: Box::new([]),
             key_sources: None,
@@ -260,10 +265,49 @@ impl Compiled {
         self.allow_headers.iter().any(|h| {
             let h = h.as_bytes();
             h.len() == name.len() && (h == name || h.eq_ignore_ascii_case(name))
-        }) || self.allow_any_header
+        }) || (self.allow_any_header || self.echo_request_headers)
             && !name.eq_ignore_ascii_case(b"authorization")
             && name.iter().all(|&b| cors_policy::names::is_tchar(b))
+            && !(self.echo_request_headers
+                && cors_policy::names::is_forbidden_request_header_bytes(name))
     }
+}
+
+/// The `Access-Control-Allow-Headers` of a granted preflight under
+/// `dangerously_echo_request_headers`: the requested names as received, in order, without
+/// whitespace or empty elements, joined by `,`; `None` when none is requested. Called only once
+/// [`Compiled::request_headers`] has allowed every name (so each is a token, and the whole list
+/// is bounded). A single line in the form browsers send is the answer itself, cloned without
+/// copying.
+pub(crate) fn echoed_headers(headers: &HeaderMap) -> Option<HeaderValue> {
+    let mut lines = headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS);
+    let first = lines.next()?;
+    let plain = |line: &[u8]| {
+        !line.is_empty()
+            && line.split(|&b| b == b',').all(|name| {
+                !name.is_empty() && name.iter().all(|&b| cors_policy::names::is_tchar(b))
+            })
+    };
+    if lines.next().is_none() && plain(first.as_bytes()) {
+        return Some(first.clone());
+    }
+    let mut out: Vec<u8> = Vec::new();
+    for value in headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS) {
+        for name in value.as_bytes().split(|&b| b == b',') {
+            let name = trim_ows(name);
+            if !name.is_empty() {
+                if !out.is_empty() {
+                    out.push(b',');
+                }
+                out.extend_from_slice(name);
+            }
+        }
+    }
+    // Tokens and commas only: always a valid value. Were it not, no grant of headers is sent,
+    // and the browser refuses the request: never a panic.
+    (!out.is_empty())
+        .then(|| HeaderValue::from_bytes(&out).ok())
+        .flatten()
 }
 
 /// `names` as browsers send a list of request headers: lower case, sorted, without repeats,
@@ -308,6 +352,7 @@ mod tests {
             routed_methods: Some(vec!["GET".into(), "PUT".into()]),
             allow_headers: allow_headers.iter().map(|h| h.to_string()).collect(),
             allow_any_header,
+            echo_request_headers: false,
             expose_headers: vec!["X-Id".into()],
             expose_any_header: false,
             max_age: Some(600),
@@ -385,6 +430,56 @@ mod tests {
         );
         let lines = vec![""; MAX_EMPTY_ELEMENTS + 1];
         assert!(!check(&lines), "empty lines count as empty elements");
+    }
+
+    #[test]
+    fn the_echo_allows_tokens_but_authorization_and_forbidden_names() {
+        let echo = compiled(&Policy {
+            origins: cors_policy::Origins::Any,
+            credentials: false,
+            allow_methods: vec!["GET".into()],
+            routed_methods: Some(vec!["GET".into()]),
+            allow_headers: Vec::new(),
+            allow_any_header: false,
+            echo_request_headers: true,
+            expose_headers: Vec::new(),
+            expose_any_header: false,
+            max_age: None,
+            allow_insecure_origins: false,
+            origin_sources: Vec::new(),
+        });
+        assert_eq!(echo.acrh_max_len, 8 * 1024);
+        let map = |values: &[&str]| {
+            let mut map = HeaderMap::new();
+            for v in values {
+                map.append(
+                    ACCESS_CONTROL_REQUEST_HEADERS,
+                    HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            map
+        };
+        for ok in ["x-p-meta-a,x-p-meta-b", "X-A , x-b,,", "content-type"] {
+            assert!(echo.request_headers(&map(&[ok])).is_ok(), "{ok}");
+        }
+        for refused in [
+            "authorization",
+            "x-a,Cookie",
+            "sec-fetch-dest",
+            "Proxy-X",
+            "x(a)",
+        ] {
+            assert!(echo.request_headers(&map(&[refused])).is_err(), "{refused}");
+        }
+        let echoed = |values: &[&str]| {
+            echoed_headers(&map(values)).map(|v| String::from_utf8(v.as_bytes().to_vec()).unwrap())
+        };
+        assert_eq!(echoed(&["x-a,x-b"]).as_deref(), Some("x-a,x-b"));
+        assert_eq!(echoed(&[" X-A ,, x-b,"]).as_deref(), Some("X-A,x-b"));
+        assert_eq!(echoed(&["x-b", "", "x-a"]).as_deref(), Some("x-b,x-a"));
+        assert_eq!(echoed(&[]), None);
+        assert_eq!(echoed(&[""]), None);
+        assert_eq!(echoed(&[" , "]), None);
     }
 
     #[test]

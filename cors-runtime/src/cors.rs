@@ -319,7 +319,7 @@ where
                 ),
             };
             crate::events::preflight(req.request(), decision.as_ref().map(|_| ()).map_err(|r| *r));
-            let response = preflight::respond(policy, decision);
+            let response = preflight::respond(policy, decision, &head.headers);
             return CorsFuture::answered(req, response);
         }
         if placed.marks {

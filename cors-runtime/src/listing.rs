@@ -128,6 +128,10 @@ pub struct PolicyView {
     pub credentials: bool,
     /// Allowed request headers, lower case, `*` first when any is allowed.
     pub allow_headers: Vec<String>,
+    /// `dangerously_echo_request_headers`: any requested header is allowed but `Authorization`
+    /// (unless in `allow_headers`) and the forbidden names, and the preflight's grant repeats the
+    /// requested names. Shown as `echo requested` ahead of the listed names.
+    pub echo_request_headers: bool,
     /// Exposed response headers.
     pub expose_headers: Vec<String>,
     /// `Access-Control-Max-Age`, in seconds.
@@ -499,7 +503,13 @@ impl fmt::Display for Listing {
                         &p.policy.sources.credentials,
                     ),
                     sourced(
-                        p.policy.allow_headers.join(", "),
+                        p.policy
+                            .echo_request_headers
+                            .then_some("echo requested")
+                            .into_iter()
+                            .chain(p.policy.allow_headers.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         &p.policy.sources.allow_headers,
                     ),
                     sourced(
@@ -561,6 +571,7 @@ impl Serialize for ListedPolicy {
         st.serialize_field("origins", &p.origins)?;
         st.serialize_field("credentials", &p.credentials)?;
         st.serialize_field("allow_headers", &p.allow_headers)?;
+        st.serialize_field("echo_request_headers", &p.echo_request_headers)?;
         st.serialize_field("expose_headers", &p.expose_headers)?;
         st.serialize_field("max_age", &p.max_age)?;
         st.serialize_field("sources", &p.sources)?;

@@ -14,7 +14,7 @@ use crate::listing::{KeySources, Source};
 use crate::Cors;
 
 /// The keys of a policy, in the order they are checked and reported.
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "origins",
     "credentials",
     "methods",
@@ -22,6 +22,7 @@ const KEYS: [&str; 7] = [
     "expose_headers",
     "max_age",
     "dangerously_allow_insecure_origins",
+    "dangerously_echo_request_headers",
 ];
 
 /// One key as read: its value, and the variable it was read from (`None`: the settings).
@@ -81,7 +82,7 @@ struct Field {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicyConfig {
     /// By the position of their key in [`KEYS`].
-    fields: [Option<Field>; 7],
+    fields: [Option<Field>; KEYS.len()],
     /// Keys that are no key of a policy: the name, and the variable for one read from the
     /// environment.
     unknown: Vec<(String, Option<String>)>,
@@ -189,7 +190,7 @@ impl PolicyConfig {
             let name = KEYS.get(i)?;
             Some(Setting::new(field.value.clone(), place(name, &field.env)))
         };
-        let [origins, credentials, methods, allow_headers, expose_headers, max_age, insecure] =
+        let [origins, credentials, methods, allow_headers, expose_headers, max_age, insecure, echo] =
             std::array::from_fn(setting);
         let mut origins_looked_up = Vec::new();
         if self.from_settings || self.env_prefix.is_none() {
@@ -206,6 +207,7 @@ impl PolicyConfig {
             expose_headers,
             max_age,
             dangerously_allow_insecure_origins: insecure,
+            dangerously_echo_request_headers: echo,
             unknown: self
                 .unknown
                 .iter()

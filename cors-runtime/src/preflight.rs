@@ -85,10 +85,13 @@ pub(crate) fn decide_with<'a, 'h>(
     })
 }
 
-/// The preflight response for a decision of [`decide`]: `204` with the grant, or `403`.
+/// The preflight response for a decision of [`decide`] on a preflight with `headers`: `204`
+/// with the grant, or `403`. The request's headers are read again only by a policy that echoes
+/// the requested headers.
 pub(crate) fn respond(
     policy: &Compiled,
     decision: Result<HeaderValue, Refused<'_>>,
+    headers: &HeaderMap,
 ) -> HttpResponse {
     let Ok(allow_origin) = decision else {
         return refused();
@@ -102,7 +105,11 @@ pub(crate) fn respond(
     if let Some(value) = &policy.headers.allow_methods {
         out.insert(ACCESS_CONTROL_ALLOW_METHODS, value.clone());
     }
-    if let Some(value) = &policy.headers.allow_headers {
+    if policy.echo_request_headers {
+        if let Some(value) = crate::compiled::echoed_headers(headers) {
+            out.insert(ACCESS_CONTROL_ALLOW_HEADERS, value);
+        }
+    } else if let Some(value) = &policy.headers.allow_headers {
         out.insert(ACCESS_CONTROL_ALLOW_HEADERS, value.clone());
     }
     if let Some(value) = &policy.headers.max_age {

@@ -205,7 +205,7 @@ impl Service<ServiceRequest> for PreflightService {
             crate::preflight::decide(policy, req.headers())
         };
         crate::events::preflight(req.request(), decision.as_ref().map(|_| ()).map_err(|r| *r));
-        let response = crate::preflight::respond(policy, decision);
+        let response = crate::preflight::respond(policy, decision, req.headers());
         ready(Ok(req.into_response(response)))
     }
 }

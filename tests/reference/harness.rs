@@ -82,6 +82,8 @@ pub fn policy_from_bytes(b: [u8; 6]) -> Option<Policy> {
         routed_methods: None,
         allow_headers,
         allow_any_header: flags & 4 != 0,
+        // Never with `"*"` (refused at compile time).
+        echo_request_headers: flags & 64 != 0 && flags & 4 == 0,
         expose_headers: pick(expose, &EXPOSE_POOL)
             .into_iter()
             .map(String::from)

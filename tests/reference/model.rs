@@ -17,6 +17,10 @@ pub struct RefPolicy {
     /// Lower case, as written.
     pub allow_headers: Vec<String>,
     pub allow_any_header: bool,
+    /// `dangerously_echo_request_headers`: every requested name that is a token, not a
+    /// forbidden request-header name and not `authorization` (unless listed) is allowed, and the
+    /// grant names exactly the requested names.
+    pub echo_request_headers: bool,
     /// As written.
     pub expose_headers: Vec<String>,
     pub expose_any_header: bool,
@@ -157,7 +161,20 @@ fn preflight(policy: &RefPolicy, request: &RefRequest, origin: &[u8], acrm: &[u8
             &policy.allow_methods.join(", "),
         ));
     }
-    if let Some(value) = list_value(policy.allow_any_header, &policy.allow_headers) {
+    if policy.echo_request_headers {
+        // The requested names as received, in order, without whitespace or empty elements.
+        let names: Vec<String> = request
+            .all("access-control-request-headers")
+            .iter()
+            .flat_map(|line| line.split(|&b| b == b','))
+            .map(trim)
+            .filter(|name| !name.is_empty())
+            .map(|name| String::from_utf8(name.to_vec()).unwrap())
+            .collect();
+        if !names.is_empty() {
+            headers.push(h("access-control-allow-headers", &names.join(",")));
+        }
+    } else if let Some(value) = list_value(policy.allow_any_header, &policy.allow_headers) {
         headers.push(h("access-control-allow-headers", &value));
     }
     if let Some(max_age) = policy.max_age {
@@ -225,9 +242,9 @@ fn host_matches(pattern: &Result<String, String>, host: &str) -> bool {
 }
 
 /// The documented bound on ACRH (`Policy::acrh_max_len`): twice the allowed names with `", "`,
-/// plus 64; 8 KiB with `"*"`.
+/// plus 64; 8 KiB with `"*"` or the echo.
 pub fn acrh_max_len(policy: &RefPolicy) -> usize {
-    if policy.allow_any_header {
+    if policy.allow_any_header || policy.echo_request_headers {
         8 * 1024
     } else {
         2 * policy
@@ -241,7 +258,8 @@ pub fn acrh_max_len(policy: &RefPolicy) -> usize {
 
 /// Every line of ACRH together: not longer than [`acrh_max_len`], at most 16 empty elements
 /// (RFC 9110 §5.6.1 lets a recipient ignore them), every name allowed, compared
-/// case-insensitively. `"*"` covers any token but `authorization`.
+/// case-insensitively. `"*"` covers any token but `authorization`; the echo any token but
+/// `authorization` and the forbidden request-header names.
 fn request_headers_allowed(policy: &RefPolicy, lines: &[&[u8]]) -> bool {
     let total: usize = lines.iter().map(|l| l.len()).sum();
     if total > acrh_max_len(policy) {
@@ -260,12 +278,47 @@ fn request_headers_allowed(policy: &RefPolicy, lines: &[&[u8]]) -> bool {
             let wildcard = policy.allow_any_header
                 && lower != b"authorization"
                 && name.iter().all(|&b| is_tchar(b));
-            if !(listed || wildcard) {
+            let echoed = policy.echo_request_headers
+                && lower != b"authorization"
+                && name.iter().all(|&b| is_tchar(b))
+                && !forbidden_request_header(&lower);
+            if !(listed || wildcard || echoed) {
                 return false;
             }
         }
     }
     empty <= MAX_EMPTY_ELEMENTS
+}
+
+/// Fetch "forbidden request-header": a page can never set these, so a browser never asks for
+/// them (lower case).
+fn forbidden_request_header(lower: &[u8]) -> bool {
+    const NAMES: [&str; 21] = [
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    NAMES.iter().any(|n| n.as_bytes() == lower)
+        || lower.starts_with(b"proxy-")
+        || lower.starts_with(b"sec-")
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {

@@ -64,6 +64,7 @@ pub fn to_ref(policy: &Policy) -> RefPolicy {
         routed: policy.routed_methods.clone(),
         allow_headers: policy.allow_headers.clone(),
         allow_any_header: policy.allow_any_header,
+        echo_request_headers: policy.echo_request_headers,
         expose_headers: policy.expose_headers.clone(),
         expose_any_header: policy.expose_any_header,
         max_age: policy.max_age,

@@ -135,6 +135,27 @@ async fn wild() -> HttpResponse {
     HttpResponse::Ok().body("wild")
 }
 
+/// Echoes the requested headers, with credentials: a credentialed request may send a header the
+/// policy does not list (but `Authorization`, which is not listed here).
+#[cors(origins = ["http://127.0.0.1:*"], credentials, dangerously_echo_request_headers)]
+#[put("/api/echo")]
+async fn echo(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok().body(format!(
+        "x-p-meta-stream={}",
+        header_text(&req, "x-p-meta-stream")
+    ))
+}
+
+/// The same route with the headers listed instead: a header it does not list is refused.
+#[cors(origins = ["http://127.0.0.1:*"], credentials, allow_headers = ["X-Custom"])]
+#[put("/api/listed")]
+async fn listed(req: HttpRequest) -> HttpResponse {
+    HttpResponse::Ok().body(format!(
+        "x-p-meta-stream={}",
+        header_text(&req, "x-p-meta-stream")
+    ))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The app-wide API: one `App::new().wrap(AppApi)`, no `#[cors]` on any handler
 // ---------------------------------------------------------------------------------------------
@@ -350,6 +371,8 @@ fn api_app() -> App<
         .service(uncached)
         .service(public)
         .service(wild)
+        .service(echo)
+        .service(listed)
 }
 
 async fn page() -> HttpResponse {
@@ -616,6 +639,13 @@ const SCENARIOS: &[(&str, Expect, Expect)] = &[
     ("public_credentialed", Blocked, Blocked),
     ("wildcard_header", Readable(200, "wild"), Blocked),
     ("wildcard_authorization", Blocked, Blocked),
+    (
+        "echo_credentialed",
+        Readable(200, "x-p-meta-stream=s1"),
+        Blocked,
+    ),
+    ("echo_authorization", Blocked, Blocked),
+    ("listed_credentialed", Blocked, Blocked),
 ];
 
 /// What the API must have received from one origin for one `case`.
@@ -653,6 +683,9 @@ const ALLOWED_TRAFFIC: &[Traffic] = &[
     traffic("uncached", &[204, 204], "PUT", 2),
     traffic("wildcard_header", &[204], "PUT", 1),
     traffic("wildcard_authorization", &[403], "PUT", 0),
+    traffic("echo_credentialed", &[204], "PUT", 1),
+    traffic("echo_authorization", &[403], "PUT", 0),
+    traffic("listed_credentialed", &[403], "PUT", 0),
 ];
 
 const REFUSED_TRAFFIC: &[Traffic] = &[
@@ -666,6 +699,9 @@ const REFUSED_TRAFFIC: &[Traffic] = &[
     traffic("cached", &[403, 403], "PUT", 0),
     traffic("uncached", &[403, 403], "PUT", 0),
     traffic("wildcard_header", &[403], "PUT", 0),
+    traffic("echo_credentialed", &[403], "PUT", 0),
+    traffic("echo_authorization", &[403], "PUT", 0),
+    traffic("listed_credentialed", &[403], "PUT", 0),
 ];
 
 fn describe(result: &Value) -> String {

@@ -456,3 +456,49 @@ fn a_file_that_is_not_a_policy_fails_to_read() {
         ]
     );
 }
+
+/// The echo of requested headers, for credentialed policies whose pages send headers nobody can
+/// list in advance, comes from configuration like every other key.
+#[actix_web::test]
+async fn the_echo_of_requested_headers_comes_from_configuration_too() {
+    let config = from_toml(
+        r#"
+        [cors]
+        origins = ["https://app.example.com"]
+        credentials = true
+        methods = "PUT"
+        dangerously_echo_request_headers = true
+        "#,
+    );
+    let cors = Cors::from_config("cors", &config).expect("a valid policy");
+    let app = actix_test::init_service(
+        App::new()
+            .wrap(cors)
+            .route("/logs", web::put().to(HttpResponse::Ok)),
+    )
+    .await;
+    let req = actix_test::TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/logs")
+        .insert_header(("Origin", "https://app.example.com"))
+        .insert_header(("Access-Control-Request-Method", "PUT"))
+        .insert_header((
+            "Access-Control-Request-Headers",
+            "x-p-meta-stream,x-p-meta-tag",
+        ))
+        .to_request();
+    let res = actix_test::call_service(&app, req).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        res.headers()
+            .get("access-control-allow-headers")
+            .map(|v| v.as_bytes()),
+        Some(&b"x-p-meta-stream,x-p-meta-tag"[..])
+    );
+    assert_eq!(
+        res.headers()
+            .get("access-control-allow-credentials")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+}

@@ -22,7 +22,7 @@ use actix_web::http::header::{HeaderName, HeaderValue, VARY};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, DefaultHeaders, Next};
 use actix_web::{
-    delete, get, head, options, post, route, test, web, App, Error, HttpRequest, HttpResponse,
+    delete, get, head, options, post, put, route, test, web, App, Error, HttpRequest, HttpResponse,
     HttpServer,
 };
 use cors_runtime::cors;
@@ -80,6 +80,28 @@ async fn public_any_header() -> HttpResponse {
 #[cors(origins = ["https://app.example.com"], allow_headers = ["*", "Authorization"])]
 #[delete("/any-header-auth")]
 async fn any_header_auth() -> HttpResponse {
+    hit();
+    HttpResponse::NoContent().finish()
+}
+
+/// Echoes the requested headers, with credentials; `Authorization` listed by name.
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    allow_headers = ["Authorization"],
+    dangerously_echo_request_headers,
+    max_age = 60
+)]
+#[put("/echo")]
+async fn echo_put() -> HttpResponse {
+    hit();
+    HttpResponse::Ok().finish()
+}
+
+/// Echoes the requested headers, with credentials, `Authorization` not listed.
+#[cors(origins = ["https://app.example.com"], credentials, dangerously_echo_request_headers)]
+#[delete("/echo")]
+async fn echo_delete() -> HttpResponse {
     hit();
     HttpResponse::NoContent().finish()
 }
@@ -333,6 +355,8 @@ fn app() -> App<
         .service(public)
         .service(public_any_header)
         .service(any_header_auth)
+        .service(echo_put)
+        .service(echo_delete)
         .service(sub)
         .service(ports)
         .service(exact)
@@ -547,6 +571,48 @@ async fn request_headers() {
             Granted, 204, pf_ok(APP, "DELETE", &[(ACAH, "*, authorization")])),
     ];
     run("request_headers", cases).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `dangerously_echo_request_headers`: the requested names come back in
+// `Access-Control-Allow-Headers`, as received, empty elements and whitespace dropped, joined by
+// `,`; forbidden names, malformed lists and an unlisted `Authorization` are refused.
+
+#[actix_web::test]
+#[rustfmt::skip]
+async fn echo_request_headers() {
+    let put = |names: &str| pf("/echo", APP, "PUT").acrh(names);
+    let del = |names: &str| pf("/echo", APP, "DELETE").acrh(names);
+    let ok = |acah: &'static str| pf_ok(APP, "PUT", &[(ACAC, "true"), (ACAH, acah), (ACMA, "60")]);
+    let del_ok = |acah: &'static str| pf_ok(APP, "DELETE", &[(ACAC, "true"), (ACAH, acah)]);
+    let cases = vec![
+        case("as browsers send it: echoed byte for byte", put("x-p-meta-a,x-p-meta-b"), Granted, 204, ok("x-p-meta-a,x-p-meta-b")),
+        case("one name", put("x-anything"), Granted, 204, ok("x-anything")),
+        case("names as received, case kept", put("X-P-Meta-Stream"), Granted, 204, ok("X-P-Meta-Stream")),
+        case("whitespace and empty elements dropped", put(" x-a ,, \tx-b,"), Granted, 204, ok("x-a,x-b")),
+        case("several lines joined in order", put("x-b").acrh("").acrh("x-a"), Granted, 204, ok("x-b,x-a")),
+        case("listed Authorization echoed with the rest", put("authorization,x-a"), Granted, 204, ok("authorization,x-a")),
+        case("no ACRH: no Access-Control-Allow-Headers", pf("/echo", APP, "PUT"), Granted, 204,
+            pf_ok(APP, "PUT", &[(ACAC, "true"), (ACMA, "60")])),
+        case("empty ACRH: nothing to echo", put(""), Granted, 204, pf_ok(APP, "PUT", &[(ACAC, "true"), (ACMA, "60")])),
+        case("only empty elements: nothing to echo", put(" , ,"), Granted, 204, pf_ok(APP, "PUT", &[(ACAC, "true"), (ACMA, "60")])),
+        case("refused origin", pf("/echo", EVIL, "PUT").acrh("x-a"), Refused, 403, refused()),
+        case("forbidden name: Cookie", put("x-a,cookie"), Refused, 403, refused()),
+        case("forbidden name: Sec-*", put("sec-fetch-mode"), Refused, 403, refused()),
+        case("forbidden name: Proxy-*", put("Proxy-Authorization"), Refused, 403, refused()),
+        case("forbidden name: Host", put("host"), Refused, 403, refused()),
+        case("malformed name", put("x-a,x(b)"), Refused, 403, refused()),
+        case("space is not a separator", put("x-a x-b"), Refused, 403, refused()),
+        case("17 empty elements refused", put(&format!("x-a{}", ",".repeat(17))), Refused, 403, refused()),
+        case("over 8 KiB refused unread", put(&"x".repeat(8 * 1024 + 1)), Refused, 403, refused()),
+        case("unlisted Authorization refused", del("authorization"), Refused, 403, refused()),
+        case("unlisted Authorization refused in any case", del("x-a,Authorization"), Refused, 403, refused()),
+        case("without Authorization listed, any other name", del("x-p-meta-a"), Granted, 204, del_ok("x-p-meta-a")),
+        case("actual request: the credentialed grant", req(Method::PUT, "/echo").origin(APP).h("x-p-meta-a", "1"), Actual, 200,
+            vec![(ACAO, APP), (ACAC, "true"), (VARY_, "Origin")]),
+        case("actual request, refused origin", req(Method::PUT, "/echo").origin(EVIL), Actual, 200, vary_only()),
+    ];
+    run("echo_request_headers", cases).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ prop_compose! {
         routed in prop::option::weighted(0.6, subset(METHODS)),
         allow_headers in names(),
         allow_any_header in prop::bool::weighted(0.3),
+        echo_request_headers in prop::bool::weighted(0.3),
         expose_headers in subset(&["X-Request-Id", "ETag", "Content-Range"]),
         expose_any_header in prop::bool::weighted(0.2),
         max_age in prop::option::of(0u32..100_000),
@@ -127,6 +128,8 @@ prop_compose! {
             routed_methods: None,
             allow_headers,
             allow_any_header,
+            // Never with `"*"` (refused at compile time).
+            echo_request_headers: echo_request_headers && !allow_any_header,
             expose_headers,
             expose_any_header,
             max_age,
@@ -232,6 +235,8 @@ fn acrh_value() -> impl Strategy<Value = Vec<u8>> {
         1 => Just("Content-Type".to_owned()),
         2 => Just(String::new()),
         1 => "[a-z0-9_-]{1,10}",
+        // Names an echo must never grant.
+        1 => select(&["cookie", "Sec-Fetch-Mode", "proxy-x", "host", "Authorization"][..]).prop_map(String::from),
         1 => Just("x y".to_owned()),
         1 => Just("x(y)".to_owned()),
         1 => Just("x-\u{e9}".to_owned()),
@@ -322,6 +327,7 @@ proptest! {
                 routed_methods: None,
                 allow_headers: Vec::new(),
                 allow_any_header: false,
+                echo_request_headers: false,
                 expose_headers: Vec::new(),
                 expose_any_header: false,
                 max_age: None,

@@ -1,5 +1,6 @@
 //! Checks of `allow_headers` and `expose_headers`: tokens, names a page can never send or read,
-//! names that need no listing, duplicates, and `"*"` with credentials.
+//! names that need no listing, duplicates, and `"*"` with credentials; and of
+//! `dangerously_echo_request_headers` against them.
 
 use super::quoted;
 use crate::diagnostic::Ctxt;
@@ -17,12 +18,14 @@ pub(super) enum HeaderList {
 }
 
 /// Checks one header list. Returns its names (lower case for `allow_headers`, as written for
-/// `expose_headers`) and whether it holds `"*"`.
+/// `expose_headers`) and whether it holds `"*"`. `echo`: `dangerously_echo_request_headers` is
+/// on, and [`check_echo`] reports a `"*"` in `allow_headers`, with or without credentials.
 pub(super) fn check<S: Copy>(
     cx: &mut Ctxt<S>,
     list: Option<&List<S>>,
     credentials: Option<&Spanned<bool, S>>,
     kind: HeaderList,
+    echo: bool,
 ) -> (Vec<String>, bool) {
     let Some(list) = list else {
         return (Vec::new(), false);
@@ -38,10 +41,13 @@ pub(super) fn check<S: Copy>(
         let name = item.value.as_str();
         let lower = name.to_ascii_lowercase();
         if name == "*" {
-            if let Some(creds) = credentials {
+            if let Some(creds) = credentials.filter(|_| !(echo && kind == HeaderList::Allow)) {
                 cx.error(Rule::HeaderWildcardCredentials, item.span, format!("`\"*\"` in `{key}` cannot be combined with `credentials`"))
                     .note("with credentials, browsers read `*` as a header literally named `*`, so every request needing it would fail")
-                    .help("list the header names instead");
+                    .help(match kind {
+                        HeaderList::Allow => "list the header names instead, or, if the pages send headers nobody can list in advance, replace `\"*\"` with the key `dangerously_echo_request_headers` (read what it gives up in its documentation first)",
+                        HeaderList::Expose => "list the header names instead",
+                    });
                 cx.error(
                     Rule::HeaderWildcardCredentials,
                     creds.span,
@@ -128,6 +134,51 @@ pub(super) fn check<S: Copy>(
         });
     }
     (names_out, any)
+}
+
+/// Checks `dangerously_echo_request_headers` against the policy: refused with `"*"` in
+/// `allow_headers` (an error on each `"*"` and on the key), a warning without credentials.
+/// Returns whether the echo is on.
+pub(super) fn check_echo<S: Copy>(
+    cx: &mut Ctxt<S>,
+    echo: Option<&Spanned<bool, S>>,
+    allow_headers: Option<&List<S>>,
+    credentials: Option<&Spanned<bool, S>>,
+) -> bool {
+    let Some(echo) = echo.filter(|e| e.value) else {
+        return false;
+    };
+    let mut wildcard = false;
+    for item in allow_headers
+        .iter()
+        .flat_map(|list| &list.items)
+        .filter(|item| item.value == "*")
+    {
+        wildcard = true;
+        cx.error(Rule::EchoRequestHeaders, item.span, "`\"*\"` in `allow_headers` cannot be combined with `dangerously_echo_request_headers`")
+            .note("the echo already allows every requested header but `Authorization`; with credentials browsers read `*` as a header literally named `*`, and without them `*` alone does what the echo does")
+            .help("remove `\"*\"`, and keep only the names the echo does not cover, such as `\"Authorization\"`");
+    }
+    if wildcard {
+        let b = cx.error(
+            Rule::EchoRequestHeaders,
+            echo.span,
+            "`dangerously_echo_request_headers` cannot be combined with `\"*\"` in `allow_headers`",
+        );
+        match credentials {
+            Some(_) => b.help("remove `\"*\"` from `allow_headers`: with credentials, the echo is the way to allow any header"),
+            None => b.help("remove this key: without credentials, `\"*\"` allows any header but `Authorization` as one cacheable value"),
+        };
+    } else if credentials.is_none() {
+        cx.warning(
+            Rule::EchoRequestHeaders,
+            echo.span,
+            "`dangerously_echo_request_headers` without `credentials`",
+        )
+        .note("without credentials, `allow_headers = [\"*\"]` allows the same headers as one constant value, which browsers cache for every list of headers; the echo is for credentialed policies, where browsers read `*` literally, and it gives up limiting which headers cross-origin requests may carry")
+        .help("write `allow_headers = [\"*\"]` instead (and `\"Authorization\"` if pages send it), or add `credentials` if they send cookies");
+    }
+    true
 }
 
 #[cfg(test)]
@@ -232,5 +283,51 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
         }
+    }
+
+    #[test]
+    fn echo_rules() {
+        use crate::diagnostic::Level;
+        use crate::raw::Spanned;
+        use Rule::*;
+        let echo = |h: Option<&[&'static str]>, on: bool| RawPolicy {
+            allow_headers: h.and_then(|h| list("allow_headers", h)),
+            dangerously_echo_request_headers: Some(Spanned::new(on, "echo")),
+            ..base(&["https://a.com"])
+        };
+        let cases: Vec<(RawPolicy<S>, Expected)> = vec![
+            (creds(echo(None, true)), vec![]),
+            (creds(echo(Some(&["Authorization", "X-A"]), true)), vec![]),
+            (
+                creds(echo(Some(&["*", "Authorization"]), true)),
+                vec![(EchoRequestHeaders, "*"), (EchoRequestHeaders, "echo")],
+            ),
+            (
+                echo(Some(&["*"]), true),
+                vec![(EchoRequestHeaders, "*"), (EchoRequestHeaders, "echo")],
+            ),
+            (
+                creds(echo(Some(&["Cookie"]), true)),
+                vec![(ForbiddenRequestHeader, "Cookie")],
+            ),
+            // Switched off: no effect, nothing to say.
+            (echo(Some(&["*"]), false), vec![]),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(errors(&raw, &["GET"]), expected, "{raw:?}");
+        }
+        let (policy, diagnostics) = validate(&echo(None, true), &["GET"]);
+        let policy = policy.expect("a warning only");
+        assert!(policy.echo_request_headers);
+        assert_eq!(
+            diagnostics
+                .iter()
+                .map(|d| (d.level, d.rule, d.span))
+                .collect::<Vec<_>>(),
+            [(Level::Warning, EchoRequestHeaders, "echo")]
+        );
+        let (policy, diagnostics) = validate(&creds(echo(None, true)), &["GET"]);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert!(policy.is_some_and(|p| p.echo_request_headers && !p.allow_any_header));
     }
 }

@@ -50,17 +50,25 @@ pub fn validate<S: Copy>(
     };
     sources::check(cx, &raw.origin_sources);
     let (allow_methods, routed_methods) = methods::check(cx, raw.methods.as_ref(), route);
+    let echo_request_headers = headers::check_echo(
+        cx,
+        raw.dangerously_echo_request_headers.as_ref(),
+        raw.allow_headers.as_ref(),
+        credentials,
+    );
     let (allow_headers, allow_any_header) = headers::check(
         cx,
         raw.allow_headers.as_ref(),
         credentials,
         headers::HeaderList::Allow,
+        echo_request_headers,
     );
     let (expose_headers, expose_any_header) = headers::check(
         cx,
         raw.expose_headers.as_ref(),
         credentials,
         headers::HeaderList::Expose,
+        echo_request_headers,
     );
     let max_age = max_age::check(cx, raw.max_age.as_ref());
     if cx.error_count() > errors_before {
@@ -73,6 +81,7 @@ pub fn validate<S: Copy>(
         routed_methods,
         allow_headers,
         allow_any_header,
+        echo_request_headers,
         expose_headers,
         expose_any_header,
         max_age,

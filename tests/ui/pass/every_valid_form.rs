@@ -98,6 +98,26 @@ async fn intranet() -> HttpResponse {
     HttpResponse::Ok().finish()
 }
 
+// Echoing the requested headers with credentials; `Authorization` still listed by name.
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    methods = ["PUT"],
+    allow_headers = ["Authorization"],
+    dangerously_echo_request_headers,
+)]
+#[put("/api/meta")]
+async fn meta() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
+// The echo switched off explicitly: no warning, whatever the rest of the policy.
+#[cors(origins = ["*"], allow_headers = ["*"], dangerously_echo_request_headers = false)]
+#[get("/api/plain")]
+async fn plain() -> HttpResponse {
+    HttpResponse::Ok().finish()
+}
+
 // `#[routes]`: several routes, one policy; each route's preflight names only its own methods.
 #[cors(origins = ["https://app.example.com"], methods = ["PUT"], allow_headers = ["X-Token"])]
 #[routes]
@@ -120,5 +140,7 @@ fn main() {
         .service(head_items)
         .service(legacy)
         .service(multi)
+        .service(meta)
+        .service(plain)
         .service(web::scope("/v1").service(intranet));
 }
