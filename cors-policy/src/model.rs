@@ -161,6 +161,18 @@ impl Policy {
             || self.routed_methods.is_none() && SAFELISTED_METHODS.contains(&method)
     }
 
+    /// The methods a preflight may ask for, in the order granted: the listed ones, then those
+    /// [`Policy::allows_method`] allows besides (for a named policy, the CORS-safelisted ones).
+    pub fn preflight_methods(&self) -> Vec<String> {
+        let mut all = self.allow_methods.clone();
+        for method in SAFELISTED_METHODS {
+            if self.allows_method(method) && !all.iter().any(|m| m == method) {
+                all.push((*method).to_owned());
+            }
+        }
+        all
+    }
+
     /// The policy of one route: it answers preflights for the methods `routed` (the route's;
     /// for a route-bound policy, a subset of [`Policy::routed_methods`]) and allows those of
     /// them this policy allows, in the order written. A `#[routes]` handler gets one such policy
@@ -172,15 +184,12 @@ impl Policy {
             .filter(|m| routed.contains(m))
             .cloned()
             .collect();
-        if self.routed_methods.is_none() {
-            allow_methods.extend(
-                routed
-                    .iter()
-                    .filter(|m| SAFELISTED_METHODS.contains(&m.as_str()))
-                    .filter(|m| !self.allow_methods.contains(m))
-                    .cloned(),
-            );
-        }
+        let besides: Vec<String> = routed
+            .iter()
+            .filter(|m| self.allows_method(m) && !allow_methods.contains(m))
+            .cloned()
+            .collect();
+        allow_methods.extend(besides);
         Policy {
             allow_methods,
             routed_methods: Some(routed.to_vec()),

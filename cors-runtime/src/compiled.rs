@@ -30,8 +30,6 @@ pub struct Compiled {
     routed_methods: Option<Box<[String]>>,
     /// Methods a preflight may ask for.
     allow_methods: Box<[String]>,
-    /// A named policy: the CORS-safelisted methods are allowed besides `allow_methods`.
-    named: bool,
     /// Every routed method is allowed, so the preflight guard's check of
     /// `Access-Control-Request-Method` is the whole method check.
     pub(crate) methods_implied: bool,
@@ -107,6 +105,7 @@ impl Compiled {
 
     /// A policy whose origins are complete, with its header values.
     pub(crate) fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
+        let preflight_methods = policy.preflight_methods();
         Self {
             credentials: policy.credentials,
             methods_implied: policy
@@ -115,9 +114,8 @@ impl Compiled {
                 .is_some_and(|routed| routed.iter().all(|m| policy.allow_methods.contains(m))),
             acrh_max_len: policy.acrh_max_len(),
             acrh_all: browser_form(&policy.allow_headers),
-            named: policy.routed_methods.is_none(),
             routed_methods: policy.routed_methods.map(Vec::into_boxed_slice),
-            allow_methods: policy.allow_methods.into(),
+            allow_methods: preflight_methods.into(),
             allow_headers: policy.allow_headers.into(),
             allow_any_header: policy.allow_any_header,
             echo_request_headers: policy.echo_request_headers,
@@ -203,10 +201,6 @@ impl Compiled {
     #[inline]
     pub(crate) fn allows_method(&self, method: &[u8]) -> bool {
         self.allow_methods.iter().any(|m| m.as_bytes() == method)
-            || self.named
-                && cors_policy::model::SAFELISTED_METHODS
-                    .iter()
-                    .any(|m| m.as_bytes() == method)
     }
 
     /// `true` when this policy answers preflights for `method`.

@@ -45,14 +45,7 @@ impl Compiled {
         let expose_headers = text(&self.headers.expose_headers)
             .map(|v| v.split(", ").map(str::to_owned).collect())
             .unwrap_or_default();
-        let mut allow_methods: Vec<String> = self.allow_methods.to_vec();
-        if self.named {
-            for m in cors_policy::model::SAFELISTED_METHODS {
-                if !allow_methods.iter().any(|a| a == m) {
-                    allow_methods.push((*m).to_owned());
-                }
-            }
-        }
+        let allow_methods: Vec<String> = self.allow_methods.to_vec();
         PolicyView {
             routed_methods: self.routed_methods.as_ref().map(|m| m.to_vec()),
             allow_methods,
