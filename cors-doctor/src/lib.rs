@@ -27,22 +27,26 @@ mod browser;
 mod checks;
 mod cookies;
 mod narrow;
+mod preflight_checks;
 mod render;
 mod report;
 mod request;
 mod rules;
 #[cfg(feature = "actix")]
 pub mod test;
+mod transport;
 mod verdict;
 mod warnings;
 pub use browser::*;
 pub use checks::*;
 pub use cookies::*;
 pub use narrow::*;
+pub use preflight_checks::*;
 pub use render::render;
 pub use report::*;
 pub use request::*;
 pub use rules::*;
+pub use transport::*;
 pub use verdict::*;
 pub use warnings::*;
 
