@@ -126,10 +126,10 @@ impl Compiled {
         }
     }
 
-    /// A policy read whole from configuration, once, when the app starts: its header values
-    /// are those of the text form the macro generates for a literal policy (encoded once and
-    /// kept for the rest of the process), so that the request path borrows `'static` values
-    /// exactly as for a literal policy.
+    /// A policy read whole from configuration, when the app starts or at a reload: its header
+    /// values are those of the text form the macro generates for a literal policy (encoded and
+    /// kept for the rest of the process, each distinct text once), so that the request path
+    /// borrows `'static` values exactly as for a literal policy.
     pub(crate) fn from_configured(policy: Policy) -> Self {
         let headers_only = Policy {
             origins: cors_policy::Origins::List {
@@ -138,8 +138,7 @@ impl Compiled {
             },
             ..policy.clone()
         };
-        let text: &'static str =
-            Box::leak(cors_policy::wire::encode(&headers_only).into_boxed_str());
+        let text = kept_text(cors_policy::wire::encode(&headers_only));
         match Self::decode_parts(text) {
             Ok((_, headers)) => Self::with_headers(policy, headers),
             // A validated policy always encodes to text that decodes.
@@ -326,6 +325,23 @@ fn trim_ows(mut s: &[u8]) -> &[u8] {
         s = rest;
     }
     s
+}
+
+/// The header text of a policy read from configuration, kept for the rest of the process:
+/// each distinct text once, so that a policy reloaded back and forth, or reloaded with new
+/// origins only, keeps nothing more.
+fn kept_text(text: String) -> &'static str {
+    static KEPT: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    // The list is never left half-written: a panic elsewhere while it was held changes nothing.
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = kept.iter().find(|kept| **kept == text) {
+        return found;
+    }
+    let text: &'static str = Box::leak(text.into_boxed_str());
+    kept.push(text);
+    text
 }
 
 #[cfg(test)]

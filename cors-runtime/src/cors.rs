@@ -6,6 +6,7 @@
 use std::cell::{Cell, OnceCell};
 use std::future::{ready, Ready};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
@@ -20,13 +21,15 @@ use crate::config::{self, ConfiguredOrigins, StartupError};
 use crate::events::Refusal;
 use crate::nesting::{self, Governing, Nesting};
 use crate::preflight::{self, Refused};
+use crate::reload::{Held, Snapshot};
 use crate::response::{self, CorsFuture, Grant, GrantFuture};
 
 /// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
 /// policy declared with `#[policy(...)] struct Api;` (or `Api::cors()`, to hold it as a value).
 /// It is `Copy`, `Send` and `Sync`: build it once, outside `HttpServer::new`, if you like.
 /// Switch it off at run time with actix-web's `middleware::Condition`. For a scope, use
-/// [`NamedPolicy::scope`](crate::NamedPolicy::scope) instead of `.wrap`.
+/// [`NamedPolicy::scope`](crate::NamedPolicy::scope) instead of `.wrap`. A policy from
+/// configuration can be replaced while the server runs: see [`Cors::reloadable_from_config`].
 ///
 /// Beneath it:
 /// - every preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered
@@ -42,7 +45,7 @@ use crate::response::{self, CorsFuture, Grant, GrantFuture};
 ///   error, and fails closed.
 #[derive(Clone, Copy, Debug)]
 pub struct Cors {
-    policy: &'static Compiled,
+    policy: Held,
     /// The resolved model, for handlers that take this policy (`#[cors(policy = Api)]`).
     model: &'static Policy,
 }
@@ -87,7 +90,7 @@ impl Cors {
         };
         // Once per policy, when the app starts: as good as a `static`.
         Ok(Self {
-            policy: Box::leak(Box::new(compiled)),
+            policy: Held::Fixed(Box::leak(Box::new(compiled))),
             model: Box::leak(Box::new(model)),
         })
     }
@@ -97,8 +100,27 @@ impl Cors {
     pub(crate) fn from_parts(compiled: Compiled, model: Policy) -> Self {
         // Once per policy, when the app starts: as good as a `static`.
         Self {
-            policy: Box::leak(Box::new(compiled)),
+            policy: Held::Fixed(Box::leak(Box::new(compiled))),
             model: Box::leak(Box::new(model)),
+        }
+    }
+
+    /// A policy from configuration that a [`crate::Reloader`] replaces while the server runs;
+    /// `model` is the first version's (for handlers, which keep the policy they were built
+    /// with).
+    pub(crate) fn reloadable(current: &'static arc_swap::ArcSwap<Compiled>, model: Policy) -> Self {
+        Self {
+            policy: Held::Reloadable(current),
+            model: Box::leak(Box::new(model)),
+        }
+    }
+
+    /// The policy as a declared scope keeps it: fixed. A named policy is never reloadable; a
+    /// reloadable one would give the version in force now, kept for the rest of the process.
+    fn fixed(&self) -> &'static Compiled {
+        match self.policy {
+            Held::Fixed(policy) => policy,
+            Held::Reloadable(current) => Box::leak(Box::new(current.load_full())),
         }
     }
 
@@ -112,16 +134,18 @@ impl Cors {
 /// what [`NamedPolicy::scope`](crate::NamedPolicy::scope) wraps the scope in.
 #[doc(hidden)]
 pub struct ScopeCors {
-    cors: Cors,
+    /// Its policy, fixed (a declared scope's policy is a named one, never reloadable).
+    policy: &'static Compiled,
     anchor: Rc<AnchorEntry>,
 }
 
 impl ScopeCors {
     /// The scope policy of `cors`, and the anchor to register inside the scope.
     pub(crate) fn new(cors: Cors) -> (Self, crate::anchor::Anchor) {
-        let anchor = AnchorEntry::new(Site::Scope, PolicyRef::Named(cors.policy));
+        let policy = cors.fixed();
+        let anchor = AnchorEntry::new(Site::Scope, PolicyRef::Named(policy));
         let registered = crate::anchor::Anchor(Rc::clone(&anchor));
-        (Self { cors, anchor }, registered)
+        (Self { policy, anchor }, registered)
     }
 }
 
@@ -154,14 +178,15 @@ where
 
     fn new_transform(&self, service: S) -> Self::Future {
         let anchor = Some(Rc::clone(&self.anchor));
-        ready(Ok(CorsMiddleware::new(service, self.cors.policy, anchor)))
+        let policy = Held::Fixed(self.policy);
+        ready(Ok(CorsMiddleware::new(service, policy, anchor)))
     }
 }
 
 /// The service [`Cors`] wraps an app (or a declared scope) in.
 pub struct CorsMiddleware<S> {
     service: S,
-    policy: &'static Compiled,
+    policy: Held,
     /// Where it stands when declared with `Api::scope`; `None` for `.wrap(Api)`.
     anchor: Option<Rc<AnchorEntry>>,
     /// What it learns from the app's structure at its first request.
@@ -185,7 +210,7 @@ struct Placed {
 }
 
 impl<S> CorsMiddleware<S> {
-    fn new(service: S, policy: &'static Compiled, anchor: Option<Rc<AnchorEntry>>) -> Self {
+    fn new(service: S, policy: Held, anchor: Option<Rc<AnchorEntry>>) -> Self {
         let conflict = Rc::new(Cell::new(false));
         let listed = crate::listing::Layer::built(policy, anchor.is_some(), Rc::clone(&conflict));
         Self {
@@ -245,18 +270,44 @@ where
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFuture<S::Future, B, &'static Compiled>;
+    type Future = CorsFuture<S::Future, B, Snapshot>;
 
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        match self.policy {
+            Held::Fixed(policy) => self.serve(req, policy, || Snapshot::Fixed(policy)),
+            Held::Reloadable(current) => {
+                // One load per request: this version answers the whole request (its preflight,
+                // or its grant and its response's headers), whatever reloads meanwhile.
+                let guard = current.load();
+                self.serve(req, &guard, || Snapshot::Shared(Arc::clone(&*guard)))
+            }
+        }
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    /// Answers `req` with `own`, this layer's policy for this request; `snapshot` holds `own`
+    /// for the response of an actual request.
+    #[inline(always)]
+    fn serve(
+        &self,
+        req: ServiceRequest,
+        own: &Compiled,
+        snapshot: impl FnOnce() -> Snapshot,
+    ) -> CorsFuture<S::Future, B, Snapshot> {
         let placed = self.placed(&req);
         if let Some(anchor) = self.anchor.as_ref().filter(|a| a.is_claimed()) {
             // A layer outside answers the preflights and assigns the actual requests it sees; a
             // request it did not see (it is not outside after all) is this layer's to decide.
             match nesting::delegated(&req) {
                 Some(Some(id)) if id == anchor.id => {
-                    let grant = Grant::decide(self.policy, &req);
+                    let grant = Grant::decide(snapshot(), &req);
                     let conflict = Some(Rc::clone(&self.conflict));
                     return CorsFuture::Actual {
                         inner: GrantFuture::new(self.service.call(req), grant, conflict),
@@ -300,8 +351,8 @@ where
             };
             let (policy, decision) = match governing {
                 Governing::Own => (
-                    self.policy,
-                    preflight::decide_with(self.policy, origin, || Some(method), &head.headers),
+                    own,
+                    preflight::decide_with(own, origin, || Some(method), &head.headers),
                 ),
                 Governing::Inner(entry) if entry.guarded() => (
                     &*entry.policy,
@@ -313,10 +364,7 @@ where
                         preflight::decide_with(policy, origin, || Some(method), &head.headers);
                     (policy, decision)
                 }
-                Governing::Unresolved => (
-                    self.policy,
-                    Err(Refused::new(Refusal::GoverningPolicyUnknown)),
-                ),
+                Governing::Unresolved => (own, Err(Refused::new(Refusal::GoverningPolicyUnknown))),
             };
             crate::events::preflight(req.request(), decision.as_ref().map(|_| ()).map_err(|r| *r));
             let response = preflight::respond(policy, decision, &head.headers);
@@ -344,7 +392,7 @@ where
                 };
             }
         }
-        let grant = Grant::decide(self.policy, &req);
+        let grant = Grant::decide(snapshot(), &req);
         if let Some(refused) = grant.refuses(&req) {
             return CorsFuture::answered(req, refused);
         }

@@ -39,6 +39,7 @@ pub use crate::cors::Cors;
 pub use crate::events::Refusal;
 pub use crate::listing::Listing;
 pub use crate::policy_config::PolicyConfig;
+pub use crate::reload::Reloader;
 pub use cors_macros::{cors, policy};
 pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 
@@ -229,6 +230,7 @@ mod nesting;
 mod origin_table;
 mod policy_config;
 mod preflight;
+mod reload;
 mod response;
 mod route_policy;
 

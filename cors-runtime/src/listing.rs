@@ -50,7 +50,6 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::anchor::{self, Site};
-use crate::compiled::Compiled;
 
 /// Every CORS policy of an application, in the order: path, then app, scope, handler, then
 /// registration. `Display` renders an aligned table; `Serialize` gives a JSON array of
@@ -217,7 +216,8 @@ thread_local! {
 
 /// An app- or scope-wide layer's registration, held by its middleware.
 struct LayerEntry {
-    policy: &'static Compiled,
+    /// The policy in force (reloadable or not).
+    policy: crate::reload::Held,
     /// Declared with `Api::scope`: listed through its anchor instead.
     declared: bool,
     /// The app (its resource map's address), whether the layer stands at the app's root, and
@@ -233,7 +233,7 @@ pub(crate) struct Layer(Rc<LayerEntry>);
 impl Layer {
     /// Records a layer when it is built.
     pub(crate) fn built(
-        policy: &'static Compiled,
+        policy: crate::reload::Held,
         declared: bool,
         conflict: Rc<Cell<bool>>,
     ) -> Self {

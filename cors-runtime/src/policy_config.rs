@@ -55,6 +55,9 @@ struct Field {
 /// Nothing is checked when it is read (reading fails only on a malformed file or a key given
 /// twice): every finding comes from [`Cors::from_config`], all at once.
 ///
+/// To replace it while the server runs, make the middleware with
+/// [`Cors::reloadable_from_config`] instead, and keep its [`Reloader`](crate::Reloader).
+///
 /// It is a named policy without a route: `GET`, `HEAD` and `POST` are allowed besides
 /// `methods`, as for `#[policy(...)]`. Use it where the policy must change with the deployment;
 /// a policy that does not is better written with `#[policy(...)]`, checked when the program
@@ -265,7 +268,19 @@ impl Cors {
     /// assert!(text.contains("= rule: cors::max-age-range"));
     /// ```
     pub fn from_config(key: &str, config: &PolicyConfig) -> Result<Cors, StartupError> {
-        let resolved = config.resolve(key)?;
+        let (compiled, model) = config.compile(key)?;
+        Ok(Cors::from_parts(compiled, model))
+    }
+}
+
+impl PolicyConfig {
+    /// The policy checked and compiled, with its model: what [`Cors::from_config`] and
+    /// [`crate::Reloader::reload`] put in force. Warnings are `warn` events.
+    pub(crate) fn compile(
+        &self,
+        key: &str,
+    ) -> Result<(Compiled, cors_policy::Policy), StartupError> {
+        let resolved = self.resolve(key)?;
         for warning in &resolved.warnings {
             tracing::event!(target: "cors_runtime", tracing::Level::WARN, "CORS policy `{key}`: {warning}");
         }
@@ -290,7 +305,7 @@ impl Cors {
         let compiled = Compiled::from_configured(resolved.policy.clone())
             .with_provenance(origins)
             .with_key_sources(sources);
-        Ok(Cors::from_parts(compiled, resolved.policy))
+        Ok((compiled, resolved.policy))
     }
 }
 
