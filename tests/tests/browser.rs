@@ -655,6 +655,9 @@ struct Traffic {
     preflights: &'static [u16],
     /// The actual request's method, and how many of them the browser sent.
     actual: (&'static str, usize),
+    /// Firefox's preflight cache races its next identical request: a leading part of
+    /// `preflights` (at least one) is as right as all of them.
+    cache_race: bool,
 }
 
 const fn traffic(
@@ -667,6 +670,7 @@ const fn traffic(
         case,
         preflights,
         actual: (method, count),
+        cache_race: false,
     }
 }
 
@@ -790,7 +794,8 @@ fn check(
             "  [{label}] server saw {:<22} preflights {preflights:?}, {} x{actual}",
             t.case, t.actual.0
         );
-        if preflights != t.preflights {
+        let raced = t.cache_race && !preflights.is_empty() && t.preflights.starts_with(&preflights);
+        if preflights != t.preflights && !raced {
             fail(format!(
                 "{}: expected preflights answered {:?}, the API answered {preflights:?}",
                 t.case, t.preflights
@@ -874,8 +879,10 @@ const APP_REFUSED_TRAFFIC: &[Traffic] = &[
 
 /// Where Firefox's traffic differs from Chromium's: the preflights the API grants on the
 /// max_age = 600 routes. Firefox (153 ESR, as seen here) sends the same preflight for the first
-/// two identical requests and serves only the third from its preflight cache; Chromium reuses
-/// the first. So `cached` (two PUTs) shows no caching in Firefox, `app_cached` (three PUTs) does.
+/// two identical requests and serves only the third from its preflight cache (when the second
+/// starts before the first answer is cached: on a loaded machine it may reuse the first, which
+/// is accepted too); Chromium reuses the first. So `cached` (two PUTs) usually shows no caching
+/// in Firefox, `app_cached` (three PUTs) does.
 /// Refused preflights are never cached by either. Everything else (readable or blocked, every
 /// other count) is the same in both engines.
 const FIREFOX_CACHE: &[(&str, &[u16])] = &[("cached", &[204, 204]), ("app_cached", &[204, 204])];
@@ -885,11 +892,12 @@ fn firefox_traffic(table: &[Traffic]) -> Vec<Traffic> {
     table
         .iter()
         .map(|t| {
-            let preflights = FIREFOX_CACHE
-                .iter()
-                .find(|(case, _)| *case == t.case)
-                .map_or(t.preflights, |(_, preflights)| preflights);
-            traffic(t.case, preflights, t.actual.0, t.actual.1)
+            let racing = FIREFOX_CACHE.iter().find(|(case, _)| *case == t.case);
+            let preflights = racing.map_or(t.preflights, |(_, preflights)| preflights);
+            Traffic {
+                cache_race: racing.is_some(),
+                ..traffic(t.case, preflights, t.actual.0, t.actual.1)
+            }
         })
         .collect()
 }
