@@ -7,30 +7,12 @@
 //! Environment variables are the process's: every test uses variables and policies of its own,
 //! since tests run in parallel and a named policy reads its variables once per process.
 
-use std::path::Path;
-
 use actix_web::test as actix_test;
 use actix_web::{get, App, HttpResponse};
 use cors_runtime::{cors, policy, ConfiguredOrigins, NamedPolicy};
 
-/// Compares `text` with the snapshot `tests/startup/{name}.txt`.
-fn snapshot(name: &str, text: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("startup")
-        .join(format!("{name}.txt"));
-    if std::env::var_os("CORS_SNAPSHOTS").is_some_and(|v| v == "overwrite") {
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("snapshot directory");
-        std::fs::write(&path, text).expect("snapshot written");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}: run with CORS_SNAPSHOTS=overwrite",
-            path.display()
-        )
-    });
-    assert_eq!(text, expected, "snapshot {name} differs");
-}
+mod snapshot;
+use snapshot::snapshot;
 
 fn set(var: &str, value: &str) {
     // Edition 2021: `set_var` is safe to call; each test owns its variables.

@@ -8,32 +8,14 @@
 //! diff. Environment forms use explicit lookups (`from_env_with`); the tests that need the
 //! process environment use variables of their own.
 
-use std::path::Path;
-
 use actix_web::http::Method;
 use actix_web::test as actix_test;
 use actix_web::{web, App, HttpResponse};
 use cors_runtime::listing::Source;
 use cors_runtime::{policy, Cors, NamedPolicy, PolicyConfig};
 
-/// Compares `text` with the snapshot `tests/startup/{name}.txt`.
-fn snapshot(name: &str, text: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("startup")
-        .join(format!("{name}.txt"));
-    if std::env::var_os("CORS_SNAPSHOTS").is_some_and(|v| v == "overwrite") {
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("snapshot directory");
-        std::fs::write(&path, text).expect("snapshot written");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}: run with CORS_SNAPSHOTS=overwrite",
-            path.display()
-        )
-    });
-    assert_eq!(text, expected, "snapshot {name} differs");
-}
+mod snapshot;
+use snapshot::snapshot;
 
 #[derive(serde::Deserialize)]
 struct Settings {
