@@ -6,7 +6,6 @@
 use std::cell::{Cell, OnceCell};
 use std::future::{ready, Ready};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
@@ -21,7 +20,7 @@ use crate::config::{self, ConfiguredOrigins, StartupError};
 use crate::events::Refusal;
 use crate::nesting::{self, Governing, Nesting};
 use crate::preflight::{self, Refused};
-use crate::reload::{Held, Snapshot};
+use crate::reload::{Current, Held, Snapshot};
 use crate::response::{self, CorsFuture, Grant, GrantFuture};
 
 /// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
@@ -186,7 +185,7 @@ where
 /// The service [`Cors`] wraps an app (or a declared scope) in.
 pub struct CorsMiddleware<S> {
     service: S,
-    policy: Held,
+    policy: Current,
     /// Where it stands when declared with `Api::scope`; `None` for `.wrap(Api)`.
     anchor: Option<Rc<AnchorEntry>>,
     /// What it learns from the app's structure at its first request.
@@ -215,7 +214,7 @@ impl<S> CorsMiddleware<S> {
         let listed = crate::listing::Layer::built(policy, anchor.is_some(), Rc::clone(&conflict));
         Self {
             service,
-            policy,
+            policy: Current::of(policy),
             anchor,
             placed: OnceCell::new(),
             conflict,
@@ -275,13 +274,13 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.policy {
-            Held::Fixed(policy) => self.serve(req, policy, || Snapshot::Fixed(policy)),
-            Held::Reloadable(current) => {
+        match &self.policy {
+            Current::Fixed(policy) => self.serve(req, policy, || Snapshot::Fixed(policy)),
+            Current::Reloadable(latest) => {
                 // One load per request: this version answers the whole request (its preflight,
                 // or its grant and its response's headers), whatever reloads meanwhile.
-                let guard = current.load();
-                self.serve(req, &guard, || Snapshot::Shared(Arc::clone(&*guard)))
+                let version = latest.load();
+                self.serve(req, &version, || Snapshot::Shared(Rc::clone(&version)))
             }
         }
     }

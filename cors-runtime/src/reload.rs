@@ -2,15 +2,19 @@
 //! with the middleware by [`Cors::reloadable_from_config`].
 //!
 //! The layer holds its policy as [`Held`]: a fixed policy is a `&'static` reference, read with
-//! no atomic at all; a reloadable one is an [`ArcSwap`], loaded once per request into a
-//! [`Snapshot`] that answers the whole request (its preflight decision and headers, or its
-//! grant and the headers of its response), so that no request mixes two versions.
+//! no atomic at all; a reloadable one is an [`ArcSwap`]. Each worker's middleware keeps the
+//! version it answered its last request with ([`Latest`]) and checks it against the one in
+//! force with one relaxed atomic load per request; the version goes into a [`Snapshot`] that
+//! answers the whole request (its preflight decision and headers, or its grant and the headers
+//! of its response), so that no request mixes two versions.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, Cache};
 
 use crate::compiled::Compiled;
 use crate::config::StartupError;
@@ -47,6 +51,83 @@ impl fmt::Debug for Held {
     }
 }
 
+/// How one worker's middleware reads its policy on the request path.
+pub(crate) enum Current {
+    /// Fixed: no atomic.
+    Fixed(&'static Compiled),
+    /// Reloadable: the version in force, cached per worker.
+    Reloadable(Latest),
+}
+
+impl Current {
+    /// How a worker's middleware reads `held`.
+    pub(crate) fn of(held: Held) -> Self {
+        match held {
+            Held::Fixed(policy) => Current::Fixed(policy),
+            Held::Reloadable(current) => Current::Reloadable(Latest::new(current)),
+        }
+    }
+}
+
+/// A worker's copy of a reloadable policy: the version in force when it last looked, and the
+/// same version as a [`Snapshot`] can hold it without an atomic reference count.
+///
+/// [`Latest::load`] costs one relaxed atomic load (arc-swap's [`Cache`]) and a pointer
+/// comparison while nothing is reloaded. After a reload, the old version stays alive until
+/// each worker's next request through the layer (and the requests under way that started with
+/// it) let go of it.
+pub(crate) struct Latest {
+    current: &'static ArcSwap<Compiled>,
+    cached: RefCell<Cached>,
+}
+
+/// [`Latest`]'s cache: arc-swap's, and the same version shared within the worker.
+struct Cached {
+    cache: Cache<&'static ArcSwap<Compiled>, Arc<Compiled>>,
+    version: Rc<Version>,
+}
+
+/// One version of a reloadable policy, shared by a worker's requests with a plain (not atomic)
+/// reference count.
+pub struct Version(Arc<Compiled>);
+
+impl Deref for Version {
+    type Target = Compiled;
+
+    #[inline]
+    fn deref(&self) -> &Compiled {
+        &self.0
+    }
+}
+
+impl Latest {
+    fn new(current: &'static ArcSwap<Compiled>) -> Self {
+        Self {
+            current,
+            cached: RefCell::new(Cached {
+                cache: Cache::new(current),
+                version: Rc::new(Version(current.load_full())),
+            }),
+        }
+    }
+
+    /// The version in force now.
+    #[inline]
+    pub(crate) fn load(&self) -> Rc<Version> {
+        // `call` is never re-entered on one worker's service, so the cell is free; if it ever
+        // were not, the version is read without the cache rather than failing the request.
+        let Ok(mut cached) = self.cached.try_borrow_mut() else {
+            return Rc::new(Version(self.current.load_full()));
+        };
+        let Cached { cache, version } = &mut *cached;
+        let now = cache.load();
+        if !Arc::ptr_eq(now, &version.0) {
+            *version = Rc::new(Version(Arc::clone(now)));
+        }
+        Rc::clone(version)
+    }
+}
+
 /// The policy one request is answered by, from its arrival to its response (public only as a
 /// parameter of the middleware's future type; not reachable from outside the crate).
 #[derive(Clone)]
@@ -54,7 +135,7 @@ pub enum Snapshot {
     /// A fixed policy.
     Fixed(&'static Compiled),
     /// The version of a reloadable policy in force when the request arrived.
-    Shared(Arc<Compiled>),
+    Shared(Rc<Version>),
 }
 
 impl Deref for Snapshot {
@@ -64,7 +145,7 @@ impl Deref for Snapshot {
     fn deref(&self) -> &Compiled {
         match self {
             Snapshot::Fixed(policy) => policy,
-            Snapshot::Shared(policy) => policy,
+            Snapshot::Shared(version) => version,
         }
     }
 }

@@ -174,6 +174,21 @@ async fn a_reload_changes_the_answers_and_the_listing() {
     }
     assert!(!listing.contains(A), "{listing}");
     assert_eq!(reloader.key(), "cors");
+
+    // Back and forth: each worker keeps the version it last answered with, and sees every
+    // reload at its next request.
+    for round in 0..3 {
+        reloader.reload(&version_a()).expect("valid");
+        let granted_a = call(&app, Method::OPTIONS, A, true).await;
+        assert!(granted_a.starts_with("204 "), "round {round}: {granted_a}");
+        let refused_b = call(&app, Method::OPTIONS, B, true).await;
+        assert!(refused_b.starts_with("403 "), "round {round}: {refused_b}");
+        reloader.reload(&version_b()).expect("valid");
+        let actual_b = call(&app, Method::GET, B, false).await;
+        assert!(actual_b.contains("X-From-B"), "round {round}: {actual_b}");
+        let refused_a = call(&app, Method::OPTIONS, A, true).await;
+        assert!(refused_a.starts_with("403 "), "round {round}: {refused_a}");
+    }
 }
 
 #[actix_web::test]

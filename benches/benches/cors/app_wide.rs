@@ -32,7 +32,7 @@ use actix_web::http::header::{
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use actix_web::{guard, test, web, App, Error, HttpResponse};
-use cors_runtime::policy;
+use cors_runtime::{policy, Cors, PolicyConfig};
 
 use crate::apps::{erase, ok, Routing, Target, ACTIX, BARE, FLOOR, PROJECT, VARIANTS};
 
@@ -48,6 +48,25 @@ use crate::apps::{erase, ok, Routing, Target, ACTIX, BARE, FLOOR, PROJECT, VARIA
     max_age = 600
 )]
 pub struct Api;
+
+/// [`Api`]'s policy as configuration (case 8): the same values, read by
+/// [`PolicyConfig::from_env_with`] from these variables instead of the process environment.
+const CONFIGURED: [(&str, &str); 6] = [
+    (
+        "BENCH_CORS_ORIGINS",
+        "https://app.example.com, https://admin.example.com, https://partner.example.org",
+    ),
+    ("BENCH_CORS_CREDENTIALS", "true"),
+    ("BENCH_CORS_METHODS", "PUT, DELETE"),
+    ("BENCH_CORS_ALLOW_HEADERS", "Content-Type, X-Api-Key"),
+    ("BENCH_CORS_EXPOSE_HEADERS", "X-Request-Id"),
+    ("BENCH_CORS_MAX_AGE", "600"),
+];
+
+/// [`CONFIGURED`] as a policy.
+fn configured() -> PolicyConfig {
+    PolicyConfig::from_env_with("BENCH_CORS", CONFIGURED)
+}
 
 /// The path a preflight probe is sent to by [`check_unrouted`]: a resource of every method,
 /// registered last, that counts the requests reaching it.
@@ -240,6 +259,9 @@ pub struct AppWide {
     pub first: [Rc<dyn Target>; 4],
     /// `.wrap(Api)` built after the others (see the module's documentation).
     pub second: Option<Rc<dyn Target>>,
+    /// Case 8: the same policy from configuration, `.wrap(Cors::from_config(..))`, and as a
+    /// reloadable policy, `.wrap(Cors::reloadable_from_config(..))`, built after the others.
+    pub configured: Option<[Rc<dyn Target>; 2]>,
 }
 
 /// Builds ours first of all CORS layers on this thread: call before any other app is built.
@@ -252,6 +274,7 @@ pub fn build_first(sys: &SystemRunner, routing: Routing) -> AppWide {
     AppWide {
         first: [bare, floor, actix, ours],
         second: None,
+        configured: None,
     }
 }
 
@@ -260,6 +283,15 @@ impl AppWide {
     pub fn build_second(&mut self, sys: &SystemRunner, routing: Routing) {
         self.second =
             Some(sys.block_on(async { erase(test::init_service(inner(routing).wrap(Api)).await) }));
+        let fixed = Cors::from_config("cors", &configured()).expect("case 8's policy is valid");
+        let (reloadable, _reloader) =
+            Cors::reloadable_from_config("cors", &configured()).expect("case 8's policy is valid");
+        self.configured = Some([
+            sys.block_on(async { erase(test::init_service(inner(routing).wrap(fixed)).await) }),
+            sys.block_on(async {
+                erase(test::init_service(inner(routing).wrap(reloadable)).await)
+            }),
+        ]);
     }
 }
 

@@ -258,6 +258,11 @@ pub enum Policy {
     AppWideSecond,
     /// Case 7: the 1,000-origin allowlist, its origins from the environment.
     Configured,
+    /// Case 8: the app-wide policy from configuration; reloadable or not.
+    AppWideConfigured {
+        /// Built by `Cors::reloadable_from_config` rather than `Cors::from_config`.
+        reloadable: bool,
+    },
 }
 
 /// Every app, built once.
@@ -372,6 +377,12 @@ impl Apps {
             Policy::AppWideSecond => {
                 let mut targets = self.app_wide.first.clone();
                 targets[PROJECT] = self.app_wide.second.clone().expect("built");
+                return targets;
+            }
+            Policy::AppWideConfigured { reloadable } => {
+                let mut targets = self.app_wide.first.clone();
+                let configured = self.app_wide.configured.as_ref().expect("built");
+                targets[PROJECT] = configured[usize::from(reloadable)].clone();
                 return targets;
             }
             Policy::Main => &self.main,

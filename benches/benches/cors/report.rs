@@ -333,6 +333,41 @@ fn write_targets(w: &mut String, scenarios: &[&Scenario], stats: &[Stats], u: &s
             .unwrap();
         }
     }
+    for preflight in [true, false] {
+        let literal = find(&|s: &Scenario| s.kind == Kind::AppWide { preflight });
+        for reloadable in [false, true] {
+            let configured = find(&|s: &Scenario| {
+                s.kind
+                    == Kind::AppWideConfigured {
+                        preflight,
+                        reloadable,
+                    }
+            });
+            let (Some(literal), Some(configured)) = (literal, configured) else {
+                continue;
+            };
+            let r = ratio(configured.ovh(PROJECT), literal.ovh(PROJECT));
+            writeln!(
+                w,
+                "- app-wide {}, allowed origin: ours overhead with the {} / the literal policy = {} ({}: {}; {:+.0} {u})",
+                if preflight { "preflight" } else { "GET" },
+                if reloadable {
+                    "reloadable policy from configuration"
+                } else {
+                    "policy from configuration"
+                },
+                fmt_ratio(r),
+                if reloadable { "informative" } else { "<= 1.05" },
+                if reloadable {
+                    "not judged".to_owned()
+                } else {
+                    verdict(r.is_some_and(|r| r <= 1.05)).to_owned()
+                },
+                configured.ovh(PROJECT) - literal.ovh(PROJECT),
+            )
+            .unwrap();
+        }
+    }
     let Some(ordinary) = find(&|s: &Scenario| s.kind == Kind::Preflight) else {
         return;
     };

@@ -65,6 +65,12 @@ pub enum Kind {
     Configured {
         preflight: bool,
     },
+    /// Case 8: the app-wide policy from configuration, reloadable or not (judged against case
+    /// 6's literal one).
+    AppWideConfigured {
+        preflight: bool,
+        reloadable: bool,
+    },
 }
 
 impl Scenario {
@@ -353,9 +359,9 @@ pub fn all() -> Vec<Scenario> {
     all
 }
 
-/// Case 6: the app-wide policy (`crate::app_wide`).
+/// Cases 6 and 8: the app-wide policy (`crate::app_wide`), literal and from configuration.
 fn app_wide() -> Vec<Scenario> {
-    let preflight = |origin| {
+    let preflight_headers = |origin| {
         vec![
             (ORIGIN, hv(origin)),
             (ACCESS_CONTROL_REQUEST_METHOD, hv("POST")),
@@ -388,14 +394,14 @@ fn app_wide() -> Vec<Scenario> {
     };
     let preflight_kind = Kind::AppWide { preflight: true };
     let actual = Kind::AppWide { preflight: false };
-    vec![
+    let mut cases = vec![
         case(
             "a-preflight-allowed",
             "preflight, allowed origin, POST + 2 headers",
             preflight_kind,
             Method::OPTIONS,
             PATH,
-            preflight(ALLOWED),
+            preflight_headers(ALLOWED),
             204,
             expect(200, true),
             expect(204, true),
@@ -406,7 +412,7 @@ fn app_wide() -> Vec<Scenario> {
             preflight_kind,
             Method::OPTIONS,
             PATH,
-            preflight(REFUSED),
+            preflight_headers(REFUSED),
             204,
             expect(400, false),
             expect(403, false),
@@ -461,12 +467,70 @@ fn app_wide() -> Vec<Scenario> {
             Kind::AppWideExtra,
             Method::OPTIONS,
             PATH,
-            preflight(ALLOWED),
+            preflight_headers(ALLOWED),
             204,
             expect(200, true),
             expect(204, true),
         ),
-    ]
+    ];
+    // Case 8: 6a and 6c against the same policy read from configuration.
+    for reloadable in [false, true] {
+        let (letter, how) = if reloadable {
+            ("c", "reloadable policy from configuration")
+        } else {
+            ("a", "policy from configuration")
+        };
+        for preflight in [true, false] {
+            let letter = if preflight {
+                letter
+            } else if reloadable {
+                "d"
+            } else {
+                "b"
+            };
+            let (what, method, headers, base_status, project) = if preflight {
+                (
+                    "preflight, allowed origin, POST + 2 headers",
+                    Method::OPTIONS,
+                    preflight_headers(ALLOWED),
+                    204,
+                    expect(204, true),
+                )
+            } else {
+                (
+                    "GET, allowed origin",
+                    Method::GET,
+                    vec![(ORIGIN, hv(ALLOWED))],
+                    200,
+                    expect(200, true),
+                )
+            };
+            cases.push(Scenario {
+                id: format!(
+                    "8{letter}-{}-{}",
+                    if reloadable {
+                        "reloadable"
+                    } else {
+                        "configured"
+                    },
+                    if preflight { "preflight" } else { "get" }
+                ),
+                title: format!("8{letter}. app-wide, {how}: {what}"),
+                policy: Policy::AppWideConfigured { reloadable },
+                kind: Kind::AppWideConfigured {
+                    preflight,
+                    reloadable,
+                },
+                method,
+                path: PATH,
+                headers,
+                base_status,
+                actix: expect(200, true),
+                project,
+            });
+        }
+    }
+    cases
 }
 
 /// "1 origin", "10,000 origins".
