@@ -54,8 +54,9 @@ pub fn handler(item: &Handler, routes: &Routes, policy: Source<'_>) -> TokenStre
     }
 }
 
-/// Registers one route: its preflight service first, then its resource, wrapped last (so
-/// outermost) in the CORS middleware. Each route's policy names only the methods it routes.
+/// Registers one route: its resource (the route attribute's guards, wrappers and handler),
+/// wrapped outermost in the CORS middleware, then its preflight resource and anchor, by one
+/// runtime call. Each route's policy names only the methods it routes.
 fn registration(
     name: &Ident,
     route: &RouteAttr,
@@ -87,20 +88,16 @@ fn registration(
     let guarded = !guards.is_empty();
     let wrappers = &route.wrappers;
     let parts = binding("route", name);
+    let resource = binding("resource", name);
     quote! {
         {
             let #parts = #decode.route(#path, #guarded);
-            ::actix_web::dev::HttpServiceFactory::register(
-                ::actix_web::Resource::new(#path)
-                    .name(#resource_name)
-                    .guard(#parts.methods())
-                    #(.guard(::actix_web::guard::fn_guard(#guards)))*
-                    #(.wrap(#wrappers))*
-                    .wrap(#parts.middleware())
-                    .to(#name),
-                #config,
-            );
-            #parts.register_beside(#config);
+            let #resource = #parts
+                .resource(#path, #resource_name)
+                #(.guard(::actix_web::guard::fn_guard(#guards)))*
+                #(.wrap(#wrappers))*
+                .to(#name);
+            #parts.register(#resource, #config);
         }
     }
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use std::future::{ready, Ready};
 
+use actix_web::body::MessageBody;
 use actix_web::dev::{
     AppService, HttpServiceFactory, RequestHead, ResourceDef, Service, ServiceFactory,
     ServiceRequest, ServiceResponse,
@@ -13,7 +14,7 @@ use actix_web::dev::{
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
-use actix_web::Error;
+use actix_web::{Error, Resource};
 
 use crate::anchor::{Anchor, AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
@@ -90,8 +91,34 @@ impl RouteParts {
         Anchor(Rc::clone(&self.0))
     }
 
+    /// The route's resource at `path`, named `name`, with its method guard: what the route
+    /// attribute's own guards, wrappers and handler are added to.
+    pub fn resource(&self, path: &str, name: &str) -> Resource {
+        Resource::new(path).name(name).guard(self.methods())
+    }
+
+    /// Registers the route's `resource` (from [`RouteParts::resource`], with the route's own
+    /// guards, wrappers and handler) wrapped, outermost, in the route's CORS middleware, then
+    /// what goes beside it ([`RouteParts::register_beside`]). Generic here rather than written
+    /// out in each handler's expansion, so that the compiler checks the middleware's bounds
+    /// once, in this crate, instead of once per handler.
+    pub fn register<T, B>(self, resource: Resource<T>, config: &mut AppService)
+    where
+        T: ServiceFactory<
+                ServiceRequest,
+                Config = (),
+                Response = ServiceResponse<B>,
+                Error = Error,
+                InitError = (),
+            > + 'static,
+        B: MessageBody + 'static,
+    {
+        HttpServiceFactory::register(resource.wrap(self.middleware()), config);
+        self.register_beside(config);
+    }
+
     /// Registers what `#[cors]` adds beside the route's resource, after it: the preflight
-    /// resource and the anchor. One call, so that the code each handler expands to stays short.
+    /// resource and the anchor.
     pub fn register_beside(self, config: &mut AppService) {
         HttpServiceFactory::register(Preflight(Rc::clone(&self.0)), config);
         HttpServiceFactory::register(Anchor(self.0), config);
