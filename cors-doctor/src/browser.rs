@@ -4,49 +4,11 @@
 //! runs it over HTTP; [`crate::test`] (feature `actix`) runs it against an actix-web service
 //! in process, so both reach the same verdict for the same answers.
 
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
 use crate::*;
 
 /// How many redirects a browser follows (Fetch: "If request's redirect count is 20, then
 /// return a network error").
 pub const MAX_REDIRECTS: usize = 20;
-
-/// The preflight a browser sends for `method` and `headers` on a CORS request, if any.
-pub fn preflight_for(method: &str, headers: &[(String, String)]) -> Option<PreflightPlan> {
-    let mut reasons = Vec::new();
-    if !is_safelisted_method(method) {
-        reasons.push(PreflightCause {
-            id: PreflightReason::MethodNotSafelisted,
-            detail: format!(
-                "the method {method} is not CORS-safelisted (only GET, HEAD and POST are)"
-            ),
-        });
-    }
-    let (unsafe_names, mut header_reasons) = cors_unsafe_header_names(headers);
-    reasons.append(&mut header_reasons);
-    (!reasons.is_empty()).then(|| PreflightPlan {
-        request_method: method.to_owned(),
-        request_headers: (!unsafe_names.is_empty()).then(|| unsafe_names.join(",")),
-        unsafe_headers: unsafe_names,
-        reasons,
-    })
-}
-
-/// Headers a redirect that changes the method to GET removes (Fetch "request-body-header
-/// name").
-const REQUEST_BODY_HEADERS: [&str; 4] = [
-    "content-encoding",
-    "content-language",
-    "content-location",
-    "content-type",
-];
-
-/// The old client hints Chromium still treats as CORS-safelisted.
-pub const CHROMIUM_SAFELISTED_CLIENT_HINTS: [&str; 5] =
-    ["dpr", "downlink", "save-data", "viewport-width", "width"];
 
 fn step(
     kind: StepKind,
@@ -454,73 +416,4 @@ pub async fn diagnose<T: Transport>(
     let mut report = Report::new(page.clone(), plan, steps, found, probes);
     report.refusal = refusal;
     Ok(report)
-}
-
-/// `Access-Control-Allow-Headers: *` let `Authorization` through: the engines' deviation.
-fn authorization_wildcard_warning(
-    preflight: &PreflightPlan,
-    response: &Response,
-    credentials: bool,
-) -> Option<Warning> {
-    let listed =
-        parse_list(response.get("access-control-allow-headers").as_deref()).unwrap_or_default();
-    let relies = !credentials
-        && preflight
-            .unsafe_headers
-            .iter()
-            .any(|h| h == "authorization")
-        && listed.iter().any(|h| h == "*")
-        && !listed
-            .iter()
-            .any(|h| h.eq_ignore_ascii_case("authorization"));
-    relies.then(|| Warning {
-        id: WarningId::AuthorizationCoveredByWildcard,
-        message: "`Access-Control-Allow-Headers: *` is taken to cover `Authorization`: Chromium and Firefox (through the preference network.cors_preflight.authorization_covered_by_wildcard, on by default) both deviate from the Fetch standard, which says `*` never covers Authorization; a browser that follows the standard blocks this request".into(),
-        fix: "list `Authorization` by name in `Access-Control-Allow-Headers`".into(),
-    })
-}
-
-/// The page sets an old client hint that Chromium safelists and Firefox and the standard do
-/// not.
-fn client_hint_warning(plan: &Plan, steps: &[Step]) -> Option<Warning> {
-    let preflight = plan.preflight.as_ref()?;
-    let hints: Vec<&str> = preflight
-        .unsafe_headers
-        .iter()
-        .map(String::as_str)
-        .filter(|h| CHROMIUM_SAFELISTED_CLIENT_HINTS.contains(h))
-        .collect();
-    if hints.is_empty() {
-        return None;
-    }
-    let only_hints = preflight.request_method == "GET"
-        || preflight.request_method == "HEAD"
-        || preflight.request_method == "POST";
-    let only_hints = only_hints && preflight.unsafe_headers.len() == hints.len();
-    let preflight_failed = steps
-        .first()
-        .is_some_and(|s| s.kind == StepKind::Preflight && s.checks.iter().any(|c| !c.passed));
-    let consequence = match (only_hints, preflight_failed) {
-        (true, true) => " Here the preflight is refused, so Firefox blocks the request, but Chromium sends no preflight and reads the response if the actual answer grants the origin.",
-        (true, false) => " Chromium sends this request without a preflight.",
-        _ => "",
-    };
-    Some(Warning {
-        id: WarningId::ChromiumSafelistsClientHints,
-        message: format!("{} is not CORS-safelisted in the Fetch standard, so Firefox preflights it (the verdict above follows the standard and Firefox); Chromium still treats the old client hints DPR, Downlink, Save-Data, Viewport-Width and Width as safelisted and deviates.{consequence}", hints.join(", ")),
-        fix: format!("allow {} in `Access-Control-Allow-Headers` so every browser behaves the same, or stop sending it", hints.join(", ")),
-    })
-}
-
-/// Runs a future whose transport never waits on anything else (a blocking transport) to
-/// completion on the current thread.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        std::thread::yield_now();
-    }
 }

@@ -314,3 +314,33 @@ pub fn actual_request_headers(origin: &str, plan: &Plan) -> Vec<(String, String)
     }
     out
 }
+
+/// The preflight a browser sends for `method` and `headers` on a CORS request, if any.
+pub fn preflight_for(method: &str, headers: &[(String, String)]) -> Option<PreflightPlan> {
+    let mut reasons = Vec::new();
+    if !is_safelisted_method(method) {
+        reasons.push(PreflightCause {
+            id: PreflightReason::MethodNotSafelisted,
+            detail: format!(
+                "the method {method} is not CORS-safelisted (only GET, HEAD and POST are)"
+            ),
+        });
+    }
+    let (unsafe_names, mut header_reasons) = cors_unsafe_header_names(headers);
+    reasons.append(&mut header_reasons);
+    (!reasons.is_empty()).then(|| PreflightPlan {
+        request_method: method.to_owned(),
+        request_headers: (!unsafe_names.is_empty()).then(|| unsafe_names.join(",")),
+        unsafe_headers: unsafe_names,
+        reasons,
+    })
+}
+
+/// Headers a redirect that changes the method to GET removes (Fetch "request-body-header
+/// name").
+pub(crate) const REQUEST_BODY_HEADERS: [&str; 4] = [
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+];

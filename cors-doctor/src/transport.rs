@@ -3,6 +3,8 @@
 //! the errors of a diagnosis.
 
 use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 use serde::Serialize;
 
@@ -87,3 +89,16 @@ impl std::fmt::Display for DoctorError {
 }
 
 impl std::error::Error for DoctorError {}
+
+/// Runs a future whose transport never waits on anything else (a blocking transport) to
+/// completion on the current thread.
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::yield_now();
+    }
+}

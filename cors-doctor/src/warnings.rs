@@ -207,3 +207,63 @@ pub fn warnings(seen: &Observed<'_>) -> Vec<Warning> {
 
 /// Chromium's cap on `Access-Control-Max-Age`, in seconds.
 pub const CHROMIUM_MAX_AGE_CAP: u64 = 7200;
+
+/// The old client hints Chromium still treats as CORS-safelisted.
+pub const CHROMIUM_SAFELISTED_CLIENT_HINTS: [&str; 5] =
+    ["dpr", "downlink", "save-data", "viewport-width", "width"];
+
+/// `Access-Control-Allow-Headers: *` let `Authorization` through: the engines' deviation.
+pub(crate) fn authorization_wildcard_warning(
+    preflight: &PreflightPlan,
+    response: &Response,
+    credentials: bool,
+) -> Option<Warning> {
+    let listed =
+        parse_list(response.get("access-control-allow-headers").as_deref()).unwrap_or_default();
+    let relies = !credentials
+        && preflight
+            .unsafe_headers
+            .iter()
+            .any(|h| h == "authorization")
+        && listed.iter().any(|h| h == "*")
+        && !listed
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case("authorization"));
+    relies.then(|| Warning {
+        id: WarningId::AuthorizationCoveredByWildcard,
+        message: "`Access-Control-Allow-Headers: *` is taken to cover `Authorization`: Chromium and Firefox (through the preference network.cors_preflight.authorization_covered_by_wildcard, on by default) both deviate from the Fetch standard, which says `*` never covers Authorization; a browser that follows the standard blocks this request".into(),
+        fix: "list `Authorization` by name in `Access-Control-Allow-Headers`".into(),
+    })
+}
+
+/// The page sets an old client hint that Chromium safelists and Firefox and the standard do
+/// not.
+pub(crate) fn client_hint_warning(plan: &Plan, steps: &[Step]) -> Option<Warning> {
+    let preflight = plan.preflight.as_ref()?;
+    let hints: Vec<&str> = preflight
+        .unsafe_headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| CHROMIUM_SAFELISTED_CLIENT_HINTS.contains(h))
+        .collect();
+    if hints.is_empty() {
+        return None;
+    }
+    let only_hints = preflight.request_method == "GET"
+        || preflight.request_method == "HEAD"
+        || preflight.request_method == "POST";
+    let only_hints = only_hints && preflight.unsafe_headers.len() == hints.len();
+    let preflight_failed = steps
+        .first()
+        .is_some_and(|s| s.kind == StepKind::Preflight && s.checks.iter().any(|c| !c.passed));
+    let consequence = match (only_hints, preflight_failed) {
+        (true, true) => " Here the preflight is refused, so Firefox blocks the request, but Chromium sends no preflight and reads the response if the actual answer grants the origin.",
+        (true, false) => " Chromium sends this request without a preflight.",
+        _ => "",
+    };
+    Some(Warning {
+        id: WarningId::ChromiumSafelistsClientHints,
+        message: format!("{} is not CORS-safelisted in the Fetch standard, so Firefox preflights it (the verdict above follows the standard and Firefox); Chromium still treats the old client hints DPR, Downlink, Save-Data, Viewport-Width and Width as safelisted and deviates.{consequence}", hints.join(", ")),
+        fix: format!("allow {} in `Access-Control-Allow-Headers` so every browser behaves the same, or stop sending it", hints.join(", ")),
+    })
+}
