@@ -1,7 +1,6 @@
-//! Every `rust` block of the README between `<!-- readme-checked:start` and
-//! `<!-- readme-checked:end -->` becomes a doctest of this crate (compiled, not run: the examples
-//! start servers), so that the README's examples of configured policies cannot drift from the
-//! API. `src/lib.rs` includes what this writes.
+//! Every `rust` block of the README becomes a doctest of this crate (compiled, not run: the
+//! examples start servers), so that the README's examples cannot drift from the API.
+//! `src/lib.rs` includes what this writes.
 
 use std::fmt::Write as _;
 
@@ -9,15 +8,10 @@ fn main() {
     let readme_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
     println!("cargo:rerun-if-changed={readme_path}");
     let readme = std::fs::read_to_string(readme_path).unwrap_or_default();
-    let mut out = String::from("The README's checked examples, each compiled as a doctest.\n");
-    let mut checked = false;
+    let mut out = String::from("The README's examples, each compiled as a doctest.\n");
     let mut block: Option<String> = None;
     for (n, line) in readme.lines().enumerate() {
-        if line.starts_with("<!-- readme-checked:start") {
-            checked = true;
-        } else if line.starts_with("<!-- readme-checked:end") {
-            checked = false;
-        } else if let Some(code) = block.as_mut() {
+        if let Some(code) = block.as_mut() {
             if line.starts_with("```") {
                 let _ = write!(out, "\nREADME.md line {n}:\n\n```rust,no_run\n{code}```\n");
                 block = None;
@@ -25,7 +19,7 @@ fn main() {
                 code.push_str(line);
                 code.push('\n');
             }
-        } else if checked && line.trim_end() == "```rust" {
+        } else if line.trim_end() == "```rust" {
             block = Some(String::new());
         }
     }
