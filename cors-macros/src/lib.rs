@@ -1,11 +1,8 @@
-//! The `#[cors(...)]` attribute. Use it through `cors-runtime`, which re-exports it and holds the
-//! request-time code it generates calls to.
-//!
-//! Pipeline, one file each: [`handler`] reads the annotated function, [`route`] finds the
-//! actix-web route attribute, [`parse`] reads `#[cors(...)]` into a raw policy,
-//! `cors_policy::validate` checks every rule, [`expand`] generates the code. Every stage reports
-//! into one [`Ctxt`], and [`emit`] turns all its diagnostics into code at the end.
-
+#![doc = include_str!("../README.md")]
+// Pipeline, one file each: `handler` reads the annotated function, `route` finds the actix-web
+// route attribute, `parse` reads `#[cors(...)]` into a raw policy, `cors_policy::validate` checks
+// every rule, `expand` generates the code. Every stage reports into one `Ctxt`, and `emit` turns
+// all its diagnostics into code at the end (see ARCHITECTURE.md).
 #![warn(missing_docs)]
 
 use proc_macro::TokenStream;
@@ -136,16 +133,7 @@ fn expand_cors(
     out
 }
 
-/// Declares a named CORS policy, for a whole app or scope (`App::new().wrap(Api)`,
-/// `web::scope("/api").wrap(Api)`) or for handlers (`#[cors(policy = Api)]`). It takes the keys
-/// of `#[cors]` and is checked by the same rules, except those about a route: with no route
-/// attached, `methods` lists what a preflight may ask for besides `GET`, `HEAD` and `POST`,
-/// which need no grant. Put it on a unit struct:
-///
-/// ```ignore
-/// #[cors_runtime::policy(origins = ["https://app.example.com"], credentials, methods = ["PUT", "DELETE"])]
-/// pub struct Api;
-/// ```
+#[doc = include_str!("../POLICY.md")]
 #[proc_macro_attribute]
 pub fn policy(args: TokenStream, input: TokenStream) -> TokenStream {
     expand_policy(args.into(), input.into()).into()

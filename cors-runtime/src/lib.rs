@@ -1,37 +1,4 @@
-//! Compile-time-checked CORS for actix-web routes.
-//!
-//! ```
-//! use actix_web::{post, App, HttpResponse};
-//! use cors_runtime::cors;
-//!
-//! #[cors(origins = ["https://app.example.com"], credentials, allow_headers = ["Content-Type"], max_age = 600)]
-//! #[post("/api/items")]
-//! async fn create_item() -> HttpResponse {
-//!     HttpResponse::Created().finish()
-//! }
-//!
-//! // Registering the handler registers its preflight (`OPTIONS /api/items`) too.
-//! let app = App::new().service(create_item);
-//! ```
-//!
-//! The `#[cors]` attribute checks the policy when the program compiles and rejects every invalid
-//! or insecure one with an error on the offending token (see [`cors`] for the rules). The header
-//! values and origin lists are fixed then too: the macro hands the runtime one string, decoded
-//! once per worker when the app starts, so answering a preflight or adding headers to a response
-//! formats nothing and allocates nothing beyond what actix-web itself does.
-//!
-//! How the runtime answers:
-//! - a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method` naming a method the
-//!   handler serves) never reaches the handler: `204 No Content` with the grant when the origin,
-//!   the method and every requested header are allowed, `403 Forbidden` without any
-//!   `Access-Control-Allow-*` header otherwise;
-//! - an actual request runs the handler as usual; with an allowed `Origin`, its response
-//!   (whatever its status, errors included) gets `Access-Control-Allow-Origin` (the request's
-//!   origin), `Access-Control-Allow-Credentials` and `Access-Control-Expose-Headers` as
-//!   configured; every response gets `Vary: Origin`, appended to the handler's own `Vary`;
-//! - a plain `origins = ["*"]` policy answers `Access-Control-Allow-Origin: *` on every response,
-//!   which then does not depend on the request, so no `Vary` is added.
-
+#![doc = include_str!("../GUIDE.md")]
 #![warn(missing_docs)]
 
 pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};

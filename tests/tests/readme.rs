@@ -1,19 +1,30 @@
-//! The README's configuration examples, read from the README itself: the `toml` and `sh` blocks
-//! of its checked sections make a valid policy, the same one, and the start-up message it shows
-//! is the one printed. (Its `rust` blocks are compiled as doctests: see `build.rs`.)
+//! The documentation's configuration examples, read from the documentation itself: the `toml`
+//! and `sh` blocks of the checked section of the guide (`cors-runtime/GUIDE.md`, the crate
+//! documentation of cors-runtime) make a valid policy, the same one, and the start-up message it
+//! shows is the one printed. The README's compile error is a UI snapshot, and every Rust block of
+//! the README is compiled (as a doctest of this crate: see `build.rs`); the guide's are doctests
+//! of cors-runtime.
 
 use cors_runtime::{Cors, PolicyConfig};
 
-/// The fenced blocks with info string `lang` inside the README's checked sections.
+const GUIDE: &str = include_str!("../../cors-runtime/GUIDE.md");
+const README: &str = include_str!("../../README.md");
+
+/// The fenced blocks with info string `lang` inside the guide's checked section.
 fn blocks(lang: &str) -> Vec<String> {
-    let readme = include_str!("../../README.md");
+    fenced(GUIDE, lang, true)
+}
+
+/// The fenced blocks of `text` with info string `lang`; only those between
+/// `<!-- checked:start` and `<!-- checked:end -->` when `checked_only`.
+fn fenced(text: &str, lang: &str, checked_only: bool) -> Vec<String> {
     let mut out = Vec::new();
-    let mut checked = false;
+    let mut checked = !checked_only;
     let mut block: Option<String> = None;
-    for line in readme.lines() {
-        if line.starts_with("<!-- readme-checked:start") {
+    for line in text.lines() {
+        if checked_only && line.starts_with("<!-- checked:start") {
             checked = true;
-        } else if line.starts_with("<!-- readme-checked:end") {
+        } else if checked_only && line.starts_with("<!-- checked:end") {
             checked = false;
         } else if let Some(code) = block.as_mut() {
             if line.starts_with("```") {
@@ -36,10 +47,10 @@ struct Settings {
 }
 
 #[test]
-fn the_readme_settings_file_and_variables_make_the_same_valid_policy() {
+fn the_guide_settings_file_and_variables_make_the_same_valid_policy() {
     let toml_blocks = blocks("toml");
     assert_eq!(toml_blocks.len(), 1, "one settings file");
-    let settings: Settings = toml::from_str(&toml_blocks[0]).expect("the README's TOML");
+    let settings: Settings = toml::from_str(&toml_blocks[0]).expect("the guide's TOML");
     let from_file = Cors::from_config("cors", &settings.cors).expect("a valid policy");
     let sh = blocks("sh");
     assert_eq!(sh.len(), 1, "one environment");
@@ -53,12 +64,14 @@ fn the_readme_settings_file_and_variables_make_the_same_valid_policy() {
         .expect("a valid policy");
     let view = |cors: Cors| {
         let listing = listing_of(cors);
-        let mut policy = listing.policies[0].policy.clone();
-        for origin in &mut policy.origins {
-            origin.source = cors_runtime::listing::Source::Literal;
-        }
+        let policy = listing.policies[0].policy.clone();
         (
-            policy.origins,
+            // The origins without where each came from, which differs.
+            policy
+                .origins
+                .into_iter()
+                .map(|entry| entry.origin)
+                .collect::<Vec<_>>(),
             policy.allow_methods,
             policy.credentials,
             policy.allow_headers,
@@ -79,11 +92,11 @@ fn listing_of(cors: Cors) -> cors_runtime::Listing {
 }
 
 #[test]
-fn the_readme_start_up_message_is_the_one_printed() {
+fn the_guide_start_up_message_is_the_one_printed() {
     let text = blocks("text")
         .into_iter()
         .find(|b| b.contains("errors in its configuration"))
-        .expect("the README shows a start-up message");
+        .expect("the guide shows a start-up message");
     let file: Settings = toml::from_str(
         "[cors]\norigins = [\"https://app.example.com\"]\nallowed_methods = [\"PUT\"]\ncredentials = true\nmax_age = 100000\n",
     )
@@ -93,4 +106,30 @@ fn the_readme_start_up_message_is_the_one_printed() {
         .with_env_overrides_from("APP_CORS", [("APP_CORS_ORIGINS", "*")]);
     let error = Cors::from_config("cors", &config).expect_err("four errors");
     assert_eq!(format!("error: {error}\n"), text);
+}
+
+#[test]
+fn the_readme_compile_error_is_a_ui_snapshot() {
+    let text = fenced(README, "text", false)
+        .into_iter()
+        .find(|b| b.starts_with("error: "))
+        .expect("the README shows a compile error");
+    let snapshot = include_str!("../ui/fail/origin_trailing_slash.stderr");
+    assert_eq!(text.trim_end(), snapshot.trim_end());
+}
+
+#[test]
+fn every_rust_block_of_the_readme_is_compiled() {
+    // build.rs compiles the blocks fenced exactly "```rust"; any other Rust fence would be
+    // left out, and a README without one would check nothing.
+    let rust_fences: Vec<&str> = README
+        .lines()
+        .filter(|line| line.starts_with("```rust") || line.starts_with("```rs"))
+        .collect();
+    assert!(!rust_fences.is_empty(), "the README has an example");
+    assert!(
+        rust_fences.iter().all(|line| line.trim_end() == "```rust"),
+        "{rust_fences:?}"
+    );
+    assert_eq!(rust_fences.len(), fenced(README, "rust", false).len());
 }
