@@ -7,9 +7,9 @@
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
 use cors_policy::Policy;
 
-use crate::events::Refusal;
 use crate::origin_table::AllowedOrigins;
 use crate::preflight::Refused;
+use crate::Refusal;
 
 mod view; // The listing's view of a policy.
 

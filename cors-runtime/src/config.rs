@@ -1,27 +1,5 @@
 //! Origins from the environment and from configuration files, checked when the app starts by the
-//! same code as the attribute at compile time (`cors_policy::resolve`).
-//!
-//! In the attribute (of `#[cors]` or `#[policy]`): `origins = env("APP_CORS_ORIGINS")`, or mixed
-//! with literals, `origins = ["https://app.example.com", env("APP_EXTRA_ORIGINS", default = "")]`;
-//! for a named policy, `config("cors.origins")` too, filled by [`NamedPolicy::with_origins`]
-//! from a [`ConfiguredOrigins`] read with serde. Values are separated by commas and/or
-//! whitespace and may use `*.` and `:*` patterns.
-//!
-//! - An unset variable without a default is an error; an empty one adds no origin (and if the
-//!   policy is then left without any origin, that is an error too). A variable set to a value
-//!   that is not UTF-8 is an error naming it: the default never replaces a value that was set.
-//! - Every error is reported at once, naming the variable or configuration key, the entry, the
-//!   rule and the fix, with the suggestions of the compile-time checks.
-//! - Check in `main` with [`NamedPolicy::try_cors`] or [`NamedPolicy::with_origins`] to report
-//!   errors yourself. If you do not, a bad value stops the process with the full message on
-//!   standard error and exit status 1 when the app is built, before it serves any request.
-//!
-//! - In tests, [`NamedPolicy::resolve_with`] resolves a policy against values you give (a map
-//!   or a closure) instead of the process environment, as many times as you like.
-//!
-//! [`NamedPolicy::with_origins`]: crate::NamedPolicy::with_origins
-//! [`NamedPolicy::try_cors`]: crate::NamedPolicy::try_cors
-//! [`NamedPolicy::resolve_with`]: crate::NamedPolicy::resolve_with
+//! same code as the attribute at compile time (`cors_policy::resolve`); start-up errors.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};

@@ -18,11 +18,11 @@ use cors_policy::Policy;
 use crate::anchor::{AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
 use crate::config::{self, ConfiguredOrigins, StartupError};
-use crate::events::Refusal;
 use crate::nesting::{self, Governing, Nesting};
 use crate::preflight::{self, Refused};
 use crate::reload::{Held, Snapshot};
 use crate::response::{self, CorsFuture, Grant, GrantFuture};
+use crate::Refusal;
 
 /// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
 /// policy declared with `#[policy(...)] struct Api;` (or `Api::cors()`, to hold it as a value).

@@ -36,9 +36,11 @@
 
 pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};
 pub use crate::cors::Cors;
-pub use crate::events::Refusal;
-pub use crate::listing::Listing;
+pub use crate::listing::{
+    Declared, KeySources, ListedPolicy, Listing, OriginEntry, PolicyView, Source,
+};
 pub use crate::policy_config::PolicyConfig;
+pub use crate::refusal::Refusal;
 pub use crate::reload::Reloader;
 pub use cors_macros::{cors, policy};
 pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
@@ -73,6 +75,23 @@ pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 ///
 /// [`NamedPolicy::resolve_with`] resolves the policy against values you give, for tests: its
 /// result is returned only, never made the process's.
+///
+/// # Origins read at start-up
+///
+/// In the attribute (of `#[cors]` or `#[policy]`): `origins = env("APP_CORS_ORIGINS")`, or mixed
+/// with literals, `origins = ["https://app.example.com", env("APP_EXTRA_ORIGINS", default = "")]`;
+/// for a named policy, `config("cors.origins")` too, filled by [`NamedPolicy::with_origins`]
+/// from a [`ConfiguredOrigins`] read with serde. Values are separated by commas and/or
+/// whitespace and may use `*.` and `:*` patterns.
+///
+/// - An unset variable without a default is an error; an empty one adds no origin (and if the
+///   policy is then left without any origin, that is an error too). A variable set to a value
+///   that is not UTF-8 is an error naming it: the default never replaces a value that was set.
+/// - Every error is reported at once, naming the variable or configuration key, the entry, the
+///   rule and the fix, with the suggestions of the compile-time checks.
+/// - Check in `main` with [`NamedPolicy::try_cors`] or [`NamedPolicy::with_origins`] to report
+///   errors yourself. If you do not, a bad value stops the process with the full message on
+///   standard error and exit status 1 when the app is built, before it serves any request.
 pub trait NamedPolicy: 'static {
     /// The name the policy was declared with, for messages.
     #[doc(hidden)]
@@ -222,14 +241,15 @@ mod handed {
 
 mod anchor;
 mod compiled;
-pub mod config;
+mod config;
 mod cors;
 pub mod events;
-pub mod listing;
+mod listing;
 mod nesting;
 mod origin_table;
 mod policy_config;
 mod preflight;
+mod refusal;
 mod reload;
 mod response;
 mod route_policy;

@@ -1,44 +1,5 @@
-//! A listing of every CORS policy an application registers, like a route list: [`Listing`].
-//!
-//! ```
-//! use actix_web::{get, web, App, HttpRequest, HttpResponse};
-//! use cors_runtime::{cors, listing::Listing};
-//!
-//! #[cors(origins = ["https://app.example.com"])]
-//! #[get("/items")]
-//! async fn items() -> HttpResponse {
-//!     HttpResponse::Ok().finish()
-//! }
-//!
-//! // An endpoint that shows the table (or `.json(&listing)`: it is `Serialize`).
-//! async fn policies(req: HttpRequest) -> HttpResponse {
-//!     HttpResponse::Ok().body(Listing::of(&req).to_string())
-//! }
-//!
-//! let app = App::new()
-//!     .service(web::scope("/api").service(items))
-//!     .route("/cors-policies", web::get().to(policies));
-//! ```
-//!
-//! # How it is built, and its limits
-//!
-//! - **`#[cors]` routes and scopes declared with `Api::scope`** are found in the app's own
-//!   resource map, through their anchors (see the runtime's nesting rules in [`crate::Cors`]):
-//!   their full patterns come from the map's structure, scope prefixes as written (dynamic
-//!   segments and all), whichever request asks.
-//! - **`.wrap(Api)` layers** have no place in the resource map (actix-web keeps middleware out
-//!   of it): each is placed in its app by the first request it sees. An app-wide layer has seen
-//!   one by the time a request of the app asks for the listing through it; a `.wrap` on a scope
-//!   or resource is listed once a request has reached it, with the concrete path it was
-//!   reached at (`resolved: false`).
-//! - Each row belongs to the app that `req` belongs to: a worker that holds two apps (two
-//!   listeners) lists each app's policies once.
-//!
-//! Every value says where it came from ([`Source`]): each origin, and each of the other keys
-//! ([`KeySources`]). Values written in the policy are [`Source::Literal`]; those read from the
-//! environment or configuration at start-up are marked [`Source::Env`] (with the variable) or
-//! [`Source::Config`] (with the configuration key); a key a configured policy
-//! ([`crate::PolicyConfig`]) leaves unset is [`Source::Default`].
+//! The listing of every CORS policy an application registers, like a route list: [`Listing`],
+//! its rows and views, the registry of `.wrap` layers, and its text and JSON forms.
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
@@ -54,6 +15,46 @@ use crate::anchor::{self, Site};
 /// Every CORS policy of an application, in the order: path, then app, scope, handler, then
 /// registration. `Display` renders an aligned table; `Serialize` gives a JSON array of
 /// [`ListedPolicy`].
+///
+/// ```
+/// use actix_web::{get, web, App, HttpRequest, HttpResponse};
+/// use cors_runtime::{cors, Listing};
+///
+/// #[cors(origins = ["https://app.example.com"])]
+/// #[get("/items")]
+/// async fn items() -> HttpResponse {
+///     HttpResponse::Ok().finish()
+/// }
+///
+/// // An endpoint that shows the table (or `.json(&listing)`: it is `Serialize`).
+/// async fn policies(req: HttpRequest) -> HttpResponse {
+///     HttpResponse::Ok().body(Listing::of(&req).to_string())
+/// }
+///
+/// let app = App::new()
+///     .service(web::scope("/api").service(items))
+///     .route("/cors-policies", web::get().to(policies));
+/// ```
+///
+/// # How it is built, and its limits
+///
+/// - **`#[cors]` routes and scopes declared with `Api::scope`** are found in the app's own
+///   resource map, through their anchors (see the runtime's nesting rules in [`crate::Cors`]):
+///   their full patterns come from the map's structure, scope prefixes as written (dynamic
+///   segments and all), whichever request asks.
+/// - **`.wrap(Api)` layers** have no place in the resource map (actix-web keeps middleware out
+///   of it): each is placed in its app by the first request it sees. An app-wide layer has seen
+///   one by the time a request of the app asks for the listing through it; a `.wrap` on a scope
+///   or resource is listed once a request has reached it, with the concrete path it was
+///   reached at (`resolved: false`).
+/// - Each row belongs to the app that `req` belongs to: a worker that holds two apps (two
+///   listeners) lists each app's policies once.
+///
+/// Every value says where it came from ([`Source`]): each origin, and each of the other keys
+/// ([`KeySources`]). Values written in the policy are [`Source::Literal`]; those read from the
+/// environment or configuration at start-up are marked [`Source::Env`] (with the variable) or
+/// [`Source::Config`] (with the configuration key); a key a configured policy
+/// ([`PolicyConfig`](crate::PolicyConfig)) leaves unset is [`Source::Default`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
     /// The policies.
@@ -68,7 +69,7 @@ pub struct ListedPolicy {
     /// prefix followed by `/*`, for an app-wide one `/*`.
     pub path: String,
     /// `false` when the path is not the pattern as written: the concrete path a `.wrap` layer on
-    /// a scope or resource was first reached at (see the module documentation).
+    /// a scope or resource was first reached at (see [`Listing`]).
     pub resolved: bool,
     /// Where the policy was declared.
     pub declared: Declared,
@@ -172,7 +173,7 @@ pub struct OriginEntry {
     /// The origin or pattern (`https://app.example.com`, `https://*.example.com`, `*`).
     pub origin: String,
     /// Where it came from.
-    pub source: OriginSource,
+    pub source: Source,
 }
 
 /// Where a value of a policy came from.
@@ -190,9 +191,6 @@ pub enum Source {
     /// methods only, no header, no max age).
     Default,
 }
-
-/// Where an allowed origin came from: a [`Source`].
-pub type OriginSource = Source;
 
 impl Source {
     /// ` (env VAR)`, ` (config key)`, or nothing for a literal or a default: what the table

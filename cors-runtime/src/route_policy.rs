@@ -17,9 +17,9 @@ use actix_web::Error;
 
 use crate::anchor::{Anchor, AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
-use crate::events::Refusal;
 use crate::preflight::Refused;
 use crate::response::RouteCors;
+use crate::Refusal;
 
 /// One annotated route's policy.
 pub struct RoutePolicy {

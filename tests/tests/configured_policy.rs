@@ -11,7 +11,7 @@
 use actix_web::http::Method;
 use actix_web::test as actix_test;
 use actix_web::{web, App, HttpResponse};
-use cors_runtime::listing::Source;
+use cors_runtime::Source;
 use cors_runtime::{policy, Cors, NamedPolicy, PolicyConfig};
 
 mod snapshot;

@@ -55,7 +55,7 @@ fn the_readme_settings_file_and_variables_make_the_same_valid_policy() {
         let listing = listing_of(cors);
         let mut policy = listing.policies[0].policy.clone();
         for origin in &mut policy.origins {
-            origin.source = cors_runtime::listing::Source::Literal;
+            origin.source = cors_runtime::Source::Literal;
         }
         (
             policy.origins,

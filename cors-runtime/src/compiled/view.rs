@@ -80,8 +80,8 @@ mod tests {
     use cors_policy::{Origins, Policy};
 
     use super::*;
-    use crate::events::Refusal;
     use crate::preflight::decide;
+    use crate::Refusal;
 
     fn compiled(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
         let policy = Policy {
@@ -202,10 +202,7 @@ mod tests {
             ],
             "short lists keep the order written"
         );
-        assert!(v
-            .origins
-            .iter()
-            .all(|o| o.source == crate::listing::OriginSource::Literal));
+        assert!(v.origins.iter().all(|o| o.source == crate::Source::Literal));
         assert_eq!(v.expose_headers, ["X-Id", "X-Total"]);
         assert_eq!(v.allow_headers, ["content-type"]);
         assert_eq!(v.max_age, Some(300));
