@@ -51,22 +51,9 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// Decodes a named policy's text and reads its origins from the environment and from
-    /// `configured`. The code `#[policy]` generates keeps the result in a `static`, so this runs
-    /// once per process; [`crate::NamedPolicy::with_origins`] runs it once per call: build the
-    /// middleware once, when the app starts. Text this runtime cannot read, only possible with a
-    /// `cors-macros` of another version, gives a policy that grants nothing, reported on
-    /// standard error.
-    #[doc(hidden)]
-    pub fn resolve(
-        name: &str,
-        encoded: &'static str,
-        configured: Option<&ConfiguredOrigins>,
-    ) -> Result<Self, StartupError> {
-        Self::resolve_in(name, encoded, config::Env::Process, configured)
-    }
-
-    /// [`Cors::resolve`], with the `env("...")` sources read from `env`.
+    /// Decodes a named policy's text and reads its origins from `env` and from `configured`.
+    /// Text this runtime cannot read, only possible with a `cors-macros` of another version,
+    /// gives a policy that grants nothing, reported on standard error.
     pub(crate) fn resolve_in(
         name: &str,
         encoded: &'static str,
