@@ -76,6 +76,21 @@ pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
 /// [`NamedPolicy::resolve_with`] resolves the policy against values you give, for tests: its
 /// result is returned only, never made the process's.
 ///
+/// **Sealed.** Only `#[policy(...)]` implements it: the policy it stands for is the one the
+/// attribute checked when the program compiled. An implementation by hand is refused:
+///
+/// ```compile_fail,E0277
+/// use cors_runtime::{Cors, NamedPolicy, StartupError};
+///
+/// struct Unchecked;
+///
+/// impl NamedPolicy for Unchecked {
+///     fn try_cors() -> Result<Cors, StartupError> {
+///         Unchecked::try_cors()
+///     }
+/// }
+/// ```
+///
 /// # Origins read at start-up
 ///
 /// In the attribute (of `#[cors]` or `#[policy]`): `origins = env("APP_CORS_ORIGINS")`, or mixed
@@ -260,7 +275,8 @@ pub mod __private {
     use crate::{config, Cors, StartupError};
 
     /// What `#[policy]` declares besides [`NamedPolicy`](crate::NamedPolicy): the policy's name
-    /// and its validated text. Implemented by the attribute only.
+    /// and its validated text. Implemented by the attribute only; as a supertrait of
+    /// `NamedPolicy`, it seals it (an `impl NamedPolicy` by hand does not compile).
     pub trait Sealed {
         /// The name the policy was declared with, for messages.
         const NAME: &'static str;
