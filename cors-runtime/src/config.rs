@@ -107,6 +107,7 @@ impl Serialize for ConfiguredOrigins {
 
 /// Why a policy cannot start: every error found in its origins (or, for a
 /// [`PolicyConfig`](crate::PolicyConfig), in its configuration), each with where it came from.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartupError {
     policy: String,

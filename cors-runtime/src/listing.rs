@@ -55,6 +55,7 @@ use crate::anchor::{self, Site};
 /// environment or configuration at start-up are marked [`Source::Env`] (with the variable) or
 /// [`Source::Config`] (with the configuration key); a key a configured policy
 /// ([`PolicyConfig`](crate::PolicyConfig)) leaves unset is [`Source::Default`].
+#[non_exhaustive]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
     /// The policies.
@@ -168,6 +169,7 @@ impl KeySources {
 }
 
 /// One allowed origin and where it came from.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginEntry {
     /// The origin or pattern (`https://app.example.com`, `https://*.example.com`, `*`).
