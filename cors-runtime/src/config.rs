@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
-use cors_policy::resolve::Finding;
 use cors_policy::Policy;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
+
+use crate::Finding;
 
 /// Origins read from a configuration file, for a named policy whose `origins` include
 /// `config("key")`. Deserializes from a list of strings or from one string of origins separated
@@ -118,11 +119,14 @@ pub struct StartupError {
 
 impl StartupError {
     /// The errors found in the configuration of the policy `label`.
-    pub(crate) fn in_configuration(label: String, findings: Vec<Finding>) -> Self {
+    pub(crate) fn in_configuration(
+        label: String,
+        findings: Vec<cors_policy::resolve::Finding>,
+    ) -> Self {
         Self {
             policy: label,
             subject: "configuration",
-            findings,
+            findings: findings.into_iter().map(Finding::from).collect(),
         }
     }
 
@@ -243,7 +247,7 @@ pub(crate) fn resolve(
         StartupError {
             policy: label.to_owned(),
             subject: "origins",
-            findings,
+            findings: findings.into_iter().map(Finding::from).collect(),
         }
     })
 }

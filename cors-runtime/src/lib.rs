@@ -36,6 +36,7 @@
 
 pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};
 pub use crate::cors::Cors;
+pub use crate::finding::Finding;
 pub use crate::listing::{
     Declared, KeySources, ListedPolicy, Listing, OriginEntry, PolicyView, Source,
 };
@@ -43,7 +44,7 @@ pub use crate::policy_config::PolicyConfig;
 pub use crate::refusal::Refusal;
 pub use crate::reload::Reloader;
 pub use cors_macros::{cors, policy};
-pub use cors_policy::resolve::{Finding, Origin as EntryOrigin};
+pub use cors_policy::Rule;
 
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
 /// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's
@@ -256,6 +257,7 @@ mod compiled;
 mod config;
 mod cors;
 pub mod events;
+mod finding;
 mod listing;
 mod nesting;
 mod origin_table;

@@ -4,14 +4,14 @@
 use std::fmt;
 
 use cors_policy::configured::{self, ConfiguredPolicy, Place, Setting, Value};
-use cors_policy::resolve::{Finding, Lookup};
+use cors_policy::resolve::Lookup;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::compiled::Compiled;
 use crate::config::{Env, EnvLookup, StartupError};
 use crate::listing::{KeySources, Source};
-use crate::Cors;
+use crate::{Cors, Finding};
 
 /// The keys of a policy, in the order they are checked and reported.
 const KEYS: [&str; 8] = [
@@ -229,7 +229,8 @@ impl PolicyConfig {
     /// `max_age` above Chromium's cap...), or every error. For a `--check-config` command, or a
     /// test of your settings files.
     pub fn check(&self, key: &str) -> Result<Vec<Finding>, StartupError> {
-        self.resolve(key).map(|resolved| resolved.warnings)
+        self.resolve(key)
+            .map(|resolved| resolved.warnings.into_iter().map(Finding::from).collect())
     }
 }
 

@@ -276,7 +276,7 @@ fn every_refused_value_says_how_to_fix_it() {
     let text = error.to_string();
     snapshot("every_refused_value_says_how_to_fix_it", &text);
     for finding in error.findings() {
-        assert!(finding.diagnostic.help.is_some(), "no help line: {finding}");
+        assert!(finding.help().is_some(), "no help line: {finding}");
     }
     assert!(
         !text.contains('\u{feff}'),
