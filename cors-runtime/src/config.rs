@@ -52,7 +52,7 @@ impl ConfiguredOrigins {
 
     /// Names the configuration key they were read from, for messages (by default, the key
     /// written in the policy's `config("...")`).
-    pub fn from_key(mut self, key: impl Into<String>) -> Self {
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = key.into();
         self
     }
@@ -62,7 +62,7 @@ impl ConfiguredOrigins {
         &self.entries
     }
 
-    /// The key given with [`ConfiguredOrigins::from_key`], or `""`.
+    /// The key given with [`ConfiguredOrigins::with_key`], or `""`.
     pub(crate) fn key(&self) -> &str {
         &self.key
     }
