@@ -5,7 +5,7 @@
 //! allocates per request.
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
-use cors_policy::Policy;
+use cors_policy::{Policy, Provenance};
 
 use crate::origin_table::AllowedOrigins;
 use crate::preflight::Refused;
@@ -18,11 +18,8 @@ mod view; // The listing's view of a policy.
 pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
-    /// Origins read at start-up, and where from (for the listing); the others were written.
-    configured: Box<[(String, crate::listing::Source)]>,
-    /// Where the other keys came from, for a policy read from configuration (for the listing);
-    /// `None`: every key was written.
-    key_sources: Option<Box<crate::listing::KeySources>>,
+    /// Where each value came from, as resolution recorded it (for the listing).
+    provenance: Box<Provenance>,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
     /// Methods the route serves: the preflights this policy answers; `None` for a named
@@ -120,8 +117,7 @@ impl Compiled {
             allow_any_header: policy.allow_any_header,
             echo_request_headers: policy.echo_request_headers,
             origins: AllowedOrigins::new(policy.origins),
-            configured: Box::new([]),
-            key_sources: None,
+            provenance: Box::default(),
             headers,
         }
     }
@@ -146,35 +142,15 @@ impl Compiled {
         }
     }
 
-    /// Records where the origins read at start-up came from (see `crate::config::provenance`).
-    pub(crate) fn with_provenance(
-        mut self,
-        configured: Vec<(String, crate::listing::Source)>,
-    ) -> Self {
-        self.configured = configured.into();
+    /// Records where each value came from, as resolution found it.
+    pub(crate) fn with_provenance(mut self, provenance: Provenance) -> Self {
+        self.provenance = Box::new(provenance);
         self
     }
 
-    /// Records where the keys other than `origins` came from.
-    pub(crate) fn with_key_sources(mut self, sources: crate::listing::KeySources) -> Self {
-        self.key_sources = Some(Box::new(sources));
-        self
-    }
-
-    /// Where `origin` came from: written in the policy, or read at start-up.
-    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::Source {
-        self.configured
-            .iter()
-            .find(|(o, _)| o == origin)
-            .map_or(crate::listing::Source::Literal, |(_, s)| s.clone())
-    }
-
-    /// Where the keys other than `origins` came from.
-    pub(crate) fn key_sources(&self) -> crate::listing::KeySources {
-        self.key_sources
-            .as_deref()
-            .cloned()
-            .unwrap_or(crate::listing::KeySources::LITERAL)
+    /// Where each value came from.
+    pub(crate) fn provenance(&self) -> &Provenance {
+        &self.provenance
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text

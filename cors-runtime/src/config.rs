@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
+use cors_policy::resolve::Resolution;
 use cors_policy::Policy;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
@@ -233,15 +234,16 @@ impl Env<'_> {
     }
 }
 
-/// Resolves `policy`'s origins from `env` and `configured`. `name` is the policy's type for a
-/// named policy (`Api`), `label` how messages name the policy.
+/// Resolves `policy`'s origins from `env` and `configured`, each read once, with where each
+/// came from. `name` is the policy's type for a named policy (`Api`), `label` how messages
+/// name the policy.
 pub(crate) fn resolve(
     label: &str,
     name: &str,
     policy: &Policy,
     env: Env<'_>,
     configured: Option<&ConfiguredOrigins>,
-) -> Result<Policy, StartupError> {
+) -> Result<Resolution, StartupError> {
     let config = configured.map(|c| (c.key(), c.entries()));
     cors_policy::resolve(name, policy, |var| env.lookup(var), config).map_err(|findings| {
         StartupError {
@@ -262,46 +264,4 @@ pub(crate) fn exit(error: &StartupError) -> ! {
     let _only = EXITING.lock();
     eprintln!("error: {error}");
     std::process::exit(1)
-}
-
-/// Where each origin read at start-up came from, for the listing: the entries of every source of
-/// `written` (the policy before resolution), as read.
-pub(crate) fn provenance(
-    written: &Policy,
-    env: Env<'_>,
-    configured: Option<&ConfiguredOrigins>,
-) -> Vec<(String, crate::listing::Source)> {
-    use cors_policy::resolve::Lookup;
-    use cors_policy::OriginSource as Source;
-    let mut out = Vec::new();
-    for source in &written.origin_sources {
-        match source {
-            Source::Env { var, default } => {
-                // Only called once the policy resolved: a value that is not UTF-8 was refused.
-                let value = match env.lookup(var) {
-                    Lookup::Value(value) => Some(value),
-                    Lookup::Unset => default.clone(),
-                    Lookup::NotUnicode(_) => None,
-                };
-                for entry in value
-                    .iter()
-                    .flat_map(|v| cors_policy::check::split_origins(v))
-                {
-                    out.push((entry.to_owned(), crate::listing::Source::Env(var.clone())));
-                }
-            }
-            Source::Config { key } => {
-                if let Some(configured) = configured {
-                    let key = match configured.key() {
-                        "" => key.clone(),
-                        given => given.to_owned(),
-                    };
-                    for entry in configured.entries() {
-                        out.push((entry.clone(), crate::listing::Source::Config(key.clone())));
-                    }
-                }
-            }
-        }
-    }
-    out
 }

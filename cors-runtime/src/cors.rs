@@ -62,11 +62,11 @@ impl Cors {
     ) -> Result<Self, StartupError> {
         let (model, compiled) = match Compiled::decode_parts(encoded) {
             Ok((written, headers)) => {
-                let policy =
+                let resolution =
                     config::resolve(&format!("`{name}`"), name, &written, env, configured)?;
-                let compiled = Compiled::with_headers(policy.clone(), headers)
-                    .with_provenance(config::provenance(&written, env, configured));
-                (policy, compiled)
+                let compiled = Compiled::with_headers(resolution.policy.clone(), headers)
+                    .with_provenance(resolution.provenance);
+                (resolution.policy, compiled)
             }
             Err(error) => {
                 eprintln!(

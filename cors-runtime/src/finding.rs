@@ -2,10 +2,8 @@
 
 use std::fmt;
 
-use cors_policy::configured::Place;
 use cors_policy::diagnostic::Level;
-use cors_policy::resolve::Origin;
-use cors_policy::{OriginSource, Rule};
+use cors_policy::Rule;
 
 use crate::Source;
 
@@ -42,7 +40,6 @@ use crate::Source;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     inner: cors_policy::resolve::Finding,
-    source: Option<Source>,
 }
 
 impl Finding {
@@ -82,7 +79,7 @@ impl Finding {
     /// (the configuration key). `None` when the finding is about the policy as a whole (its
     /// origins all together, or a key written in it that conflicts with the values read).
     pub fn source(&self) -> Option<&Source> {
-        self.source.as_ref()
+        self.inner.origin.source()
     }
 
     /// Where the value at fault was read, in words, as the message shows it after `-->`:
@@ -99,18 +96,7 @@ impl Finding {
 
 impl From<cors_policy::resolve::Finding> for Finding {
     fn from(inner: cors_policy::resolve::Finding) -> Self {
-        let source = match &inner.origin {
-            Origin::Literal(_) => Some(Source::Literal),
-            Origin::Env { var, .. }
-            | Origin::Default { var, .. }
-            | Origin::Source(OriginSource::Env { var, .. })
-            | Origin::Key(Place::Env(var)) => Some(Source::Env(var.clone())),
-            Origin::Config { key, .. }
-            | Origin::Source(OriginSource::Config { key })
-            | Origin::Key(Place::Config(key)) => Some(Source::Config(key.clone())),
-            Origin::Policy(_) => None,
-        };
-        Self { inner, source }
+        Self { inner }
     }
 }
 

@@ -37,14 +37,12 @@
 pub use crate::config::{ConfiguredOrigins, EnvLookup, StartupError};
 pub use crate::cors::Cors;
 pub use crate::finding::Finding;
-pub use crate::listing::{
-    Declared, KeySources, ListedPolicy, Listing, OriginEntry, PolicyView, Source,
-};
+pub use crate::listing::{Declared, KeySources, ListedPolicy, Listing, OriginEntry, PolicyView};
 pub use crate::policy_config::PolicyConfig;
 pub use crate::refusal::Refusal;
 pub use crate::reload::Reloader;
 pub use cors_macros::{cors, policy};
-pub use cors_policy::Rule;
+pub use cors_policy::{Rule, Source};
 
 /// A policy declared with `#[policy(...)] struct Api;`. The attribute implements it; use the
 /// type as middleware (`App::new().wrap(Api)`, `web::scope("/api").wrap(Api)`), as a handler's

@@ -11,6 +11,7 @@ use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::anchor::{self, Site};
+use crate::Source;
 
 /// Every CORS policy of an application, in the order: path, then app, scope, handler, then
 /// registration. `Display` renders an aligned table; `Serialize` gives a JSON array of
@@ -158,14 +159,16 @@ pub struct KeySources {
 }
 
 impl KeySources {
-    /// Every key written in the policy.
-    pub(crate) const LITERAL: KeySources = KeySources {
-        credentials: Source::Literal,
-        methods: Source::Literal,
-        allow_headers: Source::Literal,
-        expose_headers: Source::Literal,
-        max_age: Source::Literal,
-    };
+    /// Where each key of `provenance` came from.
+    pub(crate) fn of(provenance: &cors_policy::Provenance) -> Self {
+        KeySources {
+            credentials: provenance.credentials.clone(),
+            methods: provenance.methods.clone(),
+            allow_headers: provenance.allow_headers.clone(),
+            expose_headers: provenance.expose_headers.clone(),
+            max_age: provenance.max_age.clone(),
+        }
+    }
 }
 
 /// One allowed origin and where it came from.
@@ -178,31 +181,13 @@ pub struct OriginEntry {
     pub source: Source,
 }
 
-/// Where a value of a policy came from.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// Written in the policy (`origins = [...]`, `max_age = 600`).
-    Literal,
-    /// Read from this environment variable (or its default) when the app started.
-    Env(String),
-    /// Read from the application's configuration, at this key (`config("key")` and
-    /// `with_origins`, or a [`crate::PolicyConfig`]).
-    Config(String),
-    /// A key a [`crate::PolicyConfig`] left unset: its default (no credentials, the safelisted
-    /// methods only, no header, no max age).
-    Default,
-}
-
-impl Source {
-    /// ` (env VAR)`, ` (config key)`, or nothing for a literal or a default: what the table
-    /// appends to a value.
-    fn suffix(&self) -> String {
-        match self {
-            Source::Literal | Source::Default => String::new(),
-            Source::Env(var) => format!(" (env {var})"),
-            Source::Config(key) => format!(" (config {key})"),
-        }
+/// ` (env VAR)`, ` (config key)`, or nothing for a literal or a default: what the table appends
+/// to a value.
+fn suffix(source: &Source) -> String {
+    match source {
+        Source::Env(var) => format!(" (env {var})"),
+        Source::Config(key) => format!(" (config {key})"),
+        _ => String::new(),
     }
 }
 
@@ -444,7 +429,7 @@ impl ListedPolicy {
             .policy
             .origins
             .iter()
-            .map(|o| format!("{}{}", o.origin, o.source.suffix()))
+            .map(|o| format!("{}{}", o.origin, suffix(&o.source)))
             .collect();
         dash(origins.join(", "))
     }
@@ -468,7 +453,7 @@ fn dash(text: String) -> String {
 /// A cell with where its value came from: `PUT, DELETE (env APP_CORS_METHODS)`. A value read
 /// from configuration is marked even when it is empty (`- (config cors.max_age)`).
 fn sourced(text: String, source: &Source) -> String {
-    format!("{}{}", dash(text), source.suffix())
+    format!("{}{}", dash(text), suffix(source))
 }
 
 /// An aligned table, one line per policy:
@@ -595,16 +580,17 @@ impl Serialize for OriginEntry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("OriginEntry", 2)?;
         st.serialize_field("origin", &self.origin)?;
-        st.serialize_field("source", &self.source)?;
+        st.serialize_field("source", &SourceJson(&self.source))?;
         st.end()
     }
 }
 
-/// `"literal"`, `{"env": "VAR"}`, `{"config": "key"}`, `"default"`.
-impl Serialize for Source {
+/// A [`Source`] in JSON: `"literal"`, `{"env": "VAR"}`, `{"config": "key"}`, `"default"`.
+struct SourceJson<'a>(&'a Source);
+
+impl Serialize for SourceJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Source::Literal => s.serialize_str("literal"),
+        match self.0 {
             Source::Default => s.serialize_str("default"),
             Source::Config(key) => {
                 let mut st = s.serialize_struct("Config", 1)?;
@@ -616,6 +602,7 @@ impl Serialize for Source {
                 st.serialize_field("env", var)?;
                 st.end()
             }
+            _ => s.serialize_str("literal"),
         }
     }
 }
@@ -624,11 +611,11 @@ impl Serialize for Source {
 impl Serialize for KeySources {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("KeySources", 5)?;
-        st.serialize_field("credentials", &self.credentials)?;
-        st.serialize_field("methods", &self.methods)?;
-        st.serialize_field("allow_headers", &self.allow_headers)?;
-        st.serialize_field("expose_headers", &self.expose_headers)?;
-        st.serialize_field("max_age", &self.max_age)?;
+        st.serialize_field("credentials", &SourceJson(&self.credentials))?;
+        st.serialize_field("methods", &SourceJson(&self.methods))?;
+        st.serialize_field("allow_headers", &SourceJson(&self.allow_headers))?;
+        st.serialize_field("expose_headers", &SourceJson(&self.expose_headers))?;
+        st.serialize_field("max_age", &SourceJson(&self.max_age))?;
         st.end()
     }
 }

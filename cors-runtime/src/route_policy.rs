@@ -39,8 +39,8 @@ impl RoutePolicy {
                 let label = format!("of handler `{handler}`");
                 let env = crate::config::Env::Process;
                 match crate::config::resolve(&label, handler, &policy, env, None) {
-                    Ok(resolved) => Compiled::with_headers(resolved, headers)
-                        .with_provenance(crate::config::provenance(&policy, env, None)),
+                    Ok(resolved) => Compiled::with_headers(resolved.policy, headers)
+                        .with_provenance(resolved.provenance),
                     Err(error) => crate::config::exit(&error),
                 }
             }

@@ -5,7 +5,7 @@
 use cors_policy::{HostPattern, OriginPattern, PortPattern};
 
 use super::Compiled;
-use crate::listing::{OriginEntry, PolicyView};
+use crate::listing::{KeySources, OriginEntry, PolicyView};
 use crate::origin_table::AllowedOrigins;
 
 impl Compiled {
@@ -16,7 +16,7 @@ impl Compiled {
         let origins = match &self.origins {
             AllowedOrigins::Any => vec![OriginEntry {
                 origin: "*".to_owned(),
-                source: self.source_of("*"),
+                source: self.provenance().source_of("*").clone(),
             }],
             AllowedOrigins::List { table, patterns } => {
                 let mut exact = table.origins();
@@ -28,7 +28,7 @@ impl Compiled {
                     .map(str::to_owned)
                     .chain(patterns.iter().map(render_pattern))
                     .map(|origin| OriginEntry {
-                        source: self.source_of(&origin),
+                        source: self.provenance().source_of(&origin).clone(),
                         origin,
                     })
                     .collect()
@@ -55,7 +55,7 @@ impl Compiled {
             echo_request_headers: self.echo_request_headers,
             expose_headers,
             max_age: text(&self.headers.max_age).and_then(|v| v.parse().ok()),
-            sources: self.key_sources(),
+            sources: KeySources::of(self.provenance()),
         }
     }
 }
