@@ -136,35 +136,11 @@ pub struct ConfiguredPolicy {
     pub origins_looked_up: Vec<Place>,
 }
 
-/// Where each key of a resolved policy came from; `None` for a key set nowhere (its default
-/// applies).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyPlaces {
-    /// `origins`.
-    pub origins: Option<Place>,
-    /// `credentials`.
-    pub credentials: Option<Place>,
-    /// `methods`.
-    pub methods: Option<Place>,
-    /// `allow_headers`.
-    pub allow_headers: Option<Place>,
-    /// `expose_headers`.
-    pub expose_headers: Option<Place>,
-    /// `max_age`.
-    pub max_age: Option<Place>,
-    /// `dangerously_allow_insecure_origins`.
-    pub dangerously_allow_insecure_origins: Option<Place>,
-    /// `dangerously_echo_request_headers`.
-    pub dangerously_echo_request_headers: Option<Place>,
-}
-
 /// A policy read from configuration that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
     /// The policy: a named policy's (no route attached), with no origin source left.
     pub policy: Policy,
-    /// Where each key came from.
-    pub places: KeyPlaces,
     /// Where each value came from: each origin entry as read, and each other key (a key set
     /// nowhere is [`Source::Default`]).
     pub provenance: Provenance,
@@ -322,7 +298,6 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
     }
     match policy {
         Some(policy) if errors.is_empty() => {
-            let place = |s: &Option<Setting>| s.as_ref().map(|s| s.place.clone());
             let source = |s: &Option<Setting>| {
                 s.as_ref()
                     .map_or(Source::Default, |s| Source::from(&s.place))
@@ -337,20 +312,6 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
             };
             Ok(Resolved {
                 policy,
-                places: KeyPlaces {
-                    origins: place(&config.origins),
-                    credentials: place(&config.credentials),
-                    methods: place(&config.methods),
-                    allow_headers: place(&config.allow_headers),
-                    expose_headers: place(&config.expose_headers),
-                    max_age: place(&config.max_age),
-                    dangerously_allow_insecure_origins: place(
-                        &config.dangerously_allow_insecure_origins,
-                    ),
-                    dangerously_echo_request_headers: place(
-                        &config.dangerously_echo_request_headers,
-                    ),
-                },
                 provenance,
                 warnings,
             })

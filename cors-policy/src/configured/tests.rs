@@ -53,9 +53,11 @@ fn every_key_from_configuration_makes_the_policy() {
     assert_eq!(policy.allow_headers, ["content-type", "x-api-key"]);
     assert_eq!(policy.expose_headers, ["X-Request-Id"]);
     assert_eq!(policy.max_age, Some(600));
-    assert_eq!(resolved.places.methods, Some(env("METHODS")));
-    assert_eq!(resolved.places.credentials, Some(config("credentials")));
-    assert_eq!(resolved.places.dangerously_allow_insecure_origins, None);
+    assert_eq!(resolved.provenance.methods, Source::from(&env("METHODS")));
+    assert_eq!(
+        resolved.provenance.credentials,
+        Source::from(&config("credentials"))
+    );
     assert_eq!(resolved.provenance.origins.len(), 3);
     assert_eq!(
         resolved.provenance.origins[1],
