@@ -85,7 +85,7 @@ pub use cors_policy::{Rule, Source};
 ///
 /// impl NamedPolicy for Unchecked {
 ///     fn try_cors() -> Result<Cors, StartupError> {
-///         Unchecked::try_cors()
+///         unimplemented!()
 ///     }
 /// }
 /// ```
@@ -277,6 +277,11 @@ pub mod __private {
     /// What `#[policy]` declares besides [`NamedPolicy`](crate::NamedPolicy): the policy's name
     /// and its validated text. Implemented by the attribute only; as a supertrait of
     /// `NamedPolicy`, it seals it (an `impl NamedPolicy` by hand does not compile).
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a policy declared with `#[policy(...)]`",
+        label = "`NamedPolicy` is implemented by `#[policy(...)]` only",
+        note = "declare the policy with `#[policy(origins = [...], ...)] struct {Self};`, which checks it when the program compiles"
+    )]
     pub trait Sealed {
         /// The name the policy was declared with, for messages.
         const NAME: &'static str;
