@@ -197,16 +197,21 @@ pub fn declaration(item: &syn::ItemStruct, policy: Option<&Policy>) -> TokenStre
 
         impl ::core::marker::Copy for #name {}
 
-        impl ::cors_runtime::NamedPolicy for #name {
+        impl ::cors_runtime::__private::Sealed for #name {
             const NAME: &'static str = #label;
             const ENCODED: &'static str = #encoded;
+        }
 
+        impl ::cors_runtime::NamedPolicy for #name {
             fn try_cors() -> ::core::result::Result<::cors_runtime::Cors, ::cors_runtime::StartupError> {
                 static CORS: ::std::sync::OnceLock<
                     ::core::result::Result<::cors_runtime::Cors, ::cors_runtime::StartupError>,
                 > = ::std::sync::OnceLock::new();
                 ::core::clone::Clone::clone(CORS.get_or_init(|| {
-                    ::cors_runtime::Cors::resolve(#label, Self::ENCODED, ::core::option::Option::None)
+                    ::cors_runtime::__private::resolve(
+                        #label,
+                        <Self as ::cors_runtime::__private::Sealed>::ENCODED,
+                    )
                 }))
             }
         }

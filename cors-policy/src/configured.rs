@@ -26,6 +26,7 @@ use crate::model::Policy;
 use crate::raw::{List, RawPolicy};
 use crate::resolve::{Finding, Origin};
 use crate::rules::Rule;
+use crate::source::{Provenance, Source};
 
 mod read;
 use read::{fallback_help, flag, list, seconds, shown, unknown_key_help, Table};
@@ -135,37 +136,14 @@ pub struct ConfiguredPolicy {
     pub origins_looked_up: Vec<Place>,
 }
 
-/// Where each key of a resolved policy came from; `None` for a key set nowhere (its default
-/// applies).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeyPlaces {
-    /// `origins`.
-    pub origins: Option<Place>,
-    /// `credentials`.
-    pub credentials: Option<Place>,
-    /// `methods`.
-    pub methods: Option<Place>,
-    /// `allow_headers`.
-    pub allow_headers: Option<Place>,
-    /// `expose_headers`.
-    pub expose_headers: Option<Place>,
-    /// `max_age`.
-    pub max_age: Option<Place>,
-    /// `dangerously_allow_insecure_origins`.
-    pub dangerously_allow_insecure_origins: Option<Place>,
-    /// `dangerously_echo_request_headers`.
-    pub dangerously_echo_request_headers: Option<Place>,
-}
-
 /// A policy read from configuration that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
     /// The policy: a named policy's (no route attached), with no origin source left.
     pub policy: Policy,
-    /// Where each key came from.
-    pub places: KeyPlaces,
-    /// Each origin entry as read, and where from.
-    pub origin_places: Vec<(String, Place)>,
+    /// Where each value came from: each origin entry as read, and each other key (a key set
+    /// nowhere is [`Source::Default`]).
+    pub provenance: Provenance,
     /// What the checks warn about (a `max_age` above Chromium's cap...): the policy starts.
     pub warnings: Vec<Finding>,
 }
@@ -178,7 +156,7 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
     let mut cx: Ctxt<usize> = Ctxt::default();
     let mut t = Table::default();
     for (place, name) in &config.unknown {
-        let span = t.at(Origin::Key(place.clone()), None);
+        let span = t.at(Origin::Whole(Source::from(place)), None);
         cx.error(
             Rule::UnknownKey,
             span,
@@ -212,7 +190,7 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
                     )
                 }
             };
-            let span = t.at(Origin::Key(place.clone()), None);
+            let span = t.at(Origin::Whole(Source::from(&place)), None);
             cx.error(Rule::OriginsRequired, span, message)
                 .note("a CORS policy must say which origins may read the responses: neither none nor any is assumed")
                 .help(format!(
@@ -221,7 +199,10 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
                 ));
         }
         (Some(list), Some(setting)) if list.items.is_empty() && !origins_failed => {
-            let span = t.at(Origin::Key(setting.place.clone()), shown(&setting.value));
+            let span = t.at(
+                Origin::Whole(Source::from(&setting.place)),
+                shown(&setting.value),
+            );
             cx.error(
                 Rule::OriginsRequired,
                 span,
@@ -273,11 +254,11 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
         items: Vec::new(),
         malformed: true,
     });
-    let origin_places: Vec<(String, Place)> = match &config.origins {
+    let origin_sources: Vec<(String, Source)> = match &config.origins {
         Some(setting) => origins_list
             .items
             .iter()
-            .map(|i| (i.value.clone(), setting.place.clone()))
+            .map(|i| (i.value.clone(), Source::from(&setting.place)))
             .collect(),
         None => Vec::new(),
     };
@@ -317,24 +298,21 @@ pub fn resolve(config: &ConfiguredPolicy) -> Result<Resolved, Vec<Finding>> {
     }
     match policy {
         Some(policy) if errors.is_empty() => {
-            let place = |s: &Option<Setting>| s.as_ref().map(|s| s.place.clone());
+            let source = |s: &Option<Setting>| {
+                s.as_ref()
+                    .map_or(Source::Default, |s| Source::from(&s.place))
+            };
+            let provenance = Provenance {
+                origins: origin_sources,
+                credentials: source(&config.credentials),
+                methods: source(&config.methods),
+                allow_headers: source(&config.allow_headers),
+                expose_headers: source(&config.expose_headers),
+                max_age: source(&config.max_age),
+            };
             Ok(Resolved {
                 policy,
-                places: KeyPlaces {
-                    origins: place(&config.origins),
-                    credentials: place(&config.credentials),
-                    methods: place(&config.methods),
-                    allow_headers: place(&config.allow_headers),
-                    expose_headers: place(&config.expose_headers),
-                    max_age: place(&config.max_age),
-                    dangerously_allow_insecure_origins: place(
-                        &config.dangerously_allow_insecure_origins,
-                    ),
-                    dangerously_echo_request_headers: place(
-                        &config.dangerously_echo_request_headers,
-                    ),
-                },
-                origin_places,
+                provenance,
                 warnings,
             })
         }

@@ -28,6 +28,9 @@ pub struct Diagnostic<S> {
     pub note: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The corrected value, when one can be computed: what the help line offers as
+    /// `did you mean ...?`, to replace the value at fault with.
+    pub suggestion: Option<String>,
 }
 
 impl<S> Diagnostic<S> {
@@ -98,6 +101,7 @@ impl<S: Copy> Ctxt<S> {
             message,
             note: None,
             help: None,
+            suggestion: None,
         });
         DiagnosticBuilder {
             diagnostic: &mut self.diagnostics[index],
@@ -150,6 +154,12 @@ impl<S> DiagnosticBuilder<'_, S> {
     /// How to fix it.
     pub fn help(self, help: impl Into<String>) -> Self {
         self.diagnostic.help = Some(help.into());
+        self
+    }
+
+    /// The corrected value the help line offers (see [`Diagnostic::suggestion`]).
+    pub fn suggestion(self, suggestion: Option<String>) -> Self {
+        self.diagnostic.suggestion = suggestion;
         self
     }
 }

@@ -17,6 +17,7 @@
 //! | [`resolve`](mod@resolve) | origins read at start-up, checked by the same checks |
 //! | [`configured`] | a whole policy read from configuration, checked by [`validate`] |
 //! | [`rules`](Rule) | the catalogue of rules |
+//! | [`source`] | where each value of a resolved policy came from ([`Source`], [`Provenance`]) |
 //!
 //! Pipeline: the macro parses the attribute into a [`RawPolicy`], [`validate`] checks it against
 //! every [`Rule`], reporting into the macro's [`Ctxt`], and returns a [`Policy`], which the macro
@@ -37,6 +38,7 @@ pub mod origin;
 pub mod raw;
 pub mod resolve;
 mod rules;
+pub mod source;
 #[cfg(feature = "public-suffix")]
 pub mod suffix;
 pub mod wire;
@@ -47,3 +49,4 @@ pub use model::{HostPattern, OriginPattern, OriginSource, Origins, Policy, PortP
 pub use raw::{List, RawPolicy, RawSource, Route, Spanned};
 pub use resolve::resolve;
 pub use rules::Rule;
+pub use source::{Provenance, Source};

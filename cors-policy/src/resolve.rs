@@ -18,57 +18,58 @@ use crate::diagnostic::{Ctxt, Diagnostic, Level};
 use crate::model::{OriginSource, Origins, Policy};
 use crate::raw::{List, Spanned};
 use crate::rules::Rule;
+use crate::source::{Provenance, Source};
 
 /// Where an entry being checked at start-up came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// The `n`th literal of the attribute (from 1).
-    Literal(usize),
-    /// The `n`th entry of an environment variable (from 1).
-    Env {
-        /// The variable.
-        var: String,
+    /// The `n`th entry (from 1) of a source: a literal of the attribute ([`Source::Literal`]),
+    /// an environment variable's value (`from_default`: its default's, the variable being
+    /// unset), a configuration value.
+    Entry {
+        /// Where the entry was read.
+        source: Source,
         /// The entry's place in it.
         n: usize,
+        /// An entry of an environment variable's default, the variable being unset.
+        from_default: bool,
     },
-    /// The `n`th entry of a variable's default, the variable being unset.
-    Default {
-        /// The variable.
-        var: String,
-        /// The entry's place in the default.
-        n: usize,
-    },
-    /// The `n`th entry of a configuration value.
-    Config {
-        /// The key the application read it from.
-        key: String,
-        /// The entry's place in it.
-        n: usize,
-    },
-    /// A source as a whole (an unset variable, a missing configuration value).
-    Source(OriginSource),
+    /// A source as a whole (an unset variable, a missing configuration value), or a key of a
+    /// policy read whole from configuration (see [`crate::configured`]).
+    Whole(Source),
     /// The policy's origins as a whole, or one of its keys (`credentials`).
     Policy(&'static str),
-    /// A key of a policy read whole from configuration, as a whole: its configuration key or
-    /// environment variable (see [`crate::configured`]).
-    Key(crate::configured::Place),
+}
+
+impl Origin {
+    /// Where the entry (or the source as a whole) was read; `None` for the policy as a whole.
+    pub fn source(&self) -> Option<&Source> {
+        match self {
+            Origin::Entry { source, .. } | Origin::Whole(source) => Some(source),
+            Origin::Policy(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Literal(n) => write!(f, "origin {n} written in the attribute"),
-            Origin::Env { var, n } => write!(f, "entry {n} of environment variable `{var}`"),
-            Origin::Default { var, n } => {
-                write!(
-                    f,
-                    "entry {n} of the default of `{var}` (the variable is not set)"
-                )
-            }
-            Origin::Config { key, n } => write!(f, "entry {n} of configuration key `{key}`"),
-            Origin::Source(source) => write!(f, "{source}"),
+            Origin::Entry {
+                source: Source::Literal,
+                n,
+                ..
+            } => write!(f, "origin {n} written in the attribute"),
+            Origin::Entry {
+                source: Source::Env(var),
+                n,
+                from_default: true,
+            } => write!(
+                f,
+                "entry {n} of the default of `{var}` (the variable is not set)"
+            ),
+            Origin::Entry { source, n, .. } => write!(f, "entry {n} of {source}"),
+            Origin::Whole(source) => write!(f, "{source}"),
             Origin::Policy(what) => write!(f, "the policy's {what}"),
-            Origin::Key(place) => write!(f, "{place}"),
         }
     }
 }
@@ -140,18 +141,32 @@ impl fmt::Display for Finding {
     }
 }
 
+/// A policy whose origins are complete, and where each came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The policy, with no origin source left.
+    pub policy: Policy,
+    /// Where each origin entry came from (every other key was written in the policy). Read
+    /// once, here: what the policy listing shows.
+    pub provenance: Provenance,
+}
+
 /// Resolves `policy`'s origin sources: each variable through `env` (`|var| std::env::var(var)`
 /// for the process's, or any function giving an `Option<String>`), each configuration value
 /// from `config` (the origins the application hands over, with the key they came from). Returns
-/// the policy with its origins complete and no sources left, or every error found.
+/// the policy with its origins complete and no sources left, with where each origin came from,
+/// or every error found.
 pub fn resolve<L: Into<Lookup>>(
     name: &str,
     policy: &Policy,
     env: impl Fn(&str) -> L,
     config: Option<(&str, &[String])>,
-) -> Result<Policy, Vec<Finding>> {
+) -> Result<Resolution, Vec<Finding>> {
     if policy.origin_sources.is_empty() && config.is_none() {
-        return Ok(policy.clone());
+        return Ok(Resolution {
+            policy: policy.clone(),
+            provenance: Provenance::default(),
+        });
     }
     let mut table: Vec<(Origin, Option<String>)> = Vec::new();
     let mut at = |origin: Origin, entry: Option<String>| {
@@ -166,13 +181,23 @@ pub fn resolve<L: Into<Lookup>>(
             .cloned()
             .chain(patterns.iter().map(|p| p.to_string()));
         for (i, entry) in literals.enumerate() {
-            let span = at(Origin::Literal(i + 1), Some(entry.clone()));
+            let literal = Origin::Entry {
+                source: Source::Literal,
+                n: i + 1,
+                from_default: false,
+            };
+            let span = at(literal, Some(entry.clone()));
             items.push(Spanned::new(entry, span));
         }
     } else {
         // `"*"` with sources is refused at compile time; a policy decoded from elsewhere keeps
         // its `"*"` and meets the same check as any other entry.
-        let span = at(Origin::Literal(1), Some("*".to_owned()));
+        let literal = Origin::Entry {
+            source: Source::Literal,
+            n: 1,
+            from_default: false,
+        };
+        let span = at(literal, Some("*".to_owned()));
         items.push(Spanned::new("*".to_owned(), span));
     }
     let mut config_used = false;
@@ -182,7 +207,7 @@ pub fn resolve<L: Into<Lookup>>(
                 let (value, from_default) = match (env(var).into(), default) {
                     (Lookup::Value(value), _) => (value, false),
                     (Lookup::NotUnicode(lossy), _) => {
-                        let span = at(Origin::Source(source.clone()), Some(lossy));
+                        let span = at(Origin::Whole(source.into()), Some(lossy));
                         let default_note = match default {
                             Some(default) => format!("; the default ({default:?}) applies only when the variable is unset, never in place of a value that was set"),
                             None => String::new(),
@@ -194,7 +219,7 @@ pub fn resolve<L: Into<Lookup>>(
                     }
                     (Lookup::Unset, Some(default)) => (default.clone(), true),
                     (Lookup::Unset, None) => {
-                        let span = at(Origin::Source(source.clone()), None);
+                        let span = at(Origin::Whole(source.into()), None);
                         cx.error(Rule::OriginsRequired, span, format!("environment variable `{var}` is not set"))
                             .note("without it the policy would allow no origin, or any: neither is assumed")
                             .help(format!("set it to your frontends' origins, separated by commas (`{var}=https://app.example.com`), or state what unset means with `env(\"{var}\", default = \"...\")`"));
@@ -202,16 +227,10 @@ pub fn resolve<L: Into<Lookup>>(
                     }
                 };
                 for (i, entry) in split_origins(&value).enumerate() {
-                    let origin = if from_default {
-                        Origin::Default {
-                            var: var.clone(),
-                            n: i + 1,
-                        }
-                    } else {
-                        Origin::Env {
-                            var: var.clone(),
-                            n: i + 1,
-                        }
+                    let origin = Origin::Entry {
+                        source: Source::Env(var.clone()),
+                        n: i + 1,
+                        from_default,
                     };
                     let span = at(origin, Some(entry.to_owned()));
                     items.push(Spanned::new(entry.to_owned(), span));
@@ -222,18 +241,17 @@ pub fn resolve<L: Into<Lookup>>(
                     config_used = true;
                     let key = if given_key.is_empty() { key } else { given_key };
                     for (i, entry) in values.iter().flat_map(|v| split_origins(v)).enumerate() {
-                        let span = at(
-                            Origin::Config {
-                                key: key.to_owned(),
-                                n: i + 1,
-                            },
-                            Some(entry.to_owned()),
-                        );
+                        let origin = Origin::Entry {
+                            source: Source::Config(key.to_owned()),
+                            n: i + 1,
+                            from_default: false,
+                        };
+                        let span = at(origin, Some(entry.to_owned()));
                         items.push(Spanned::new(entry.to_owned(), span));
                     }
                 }
                 None => {
-                    let span = at(Origin::Source(source.clone()), None);
+                    let span = at(Origin::Whole(source.into()), None);
                     cx.error(Rule::OriginsRequired, span, format!("`{name}` takes its origins from configuration key `{key}`, and none were handed to it"))
                         .note(format!("`{name}::with_origins(...)` hands them over: `.wrap({name})`, `{name}::scope(..)`, `{name}::cors()` and handlers with `#[cors(policy = {name})]` use the policy its last successful call returned, and `{name}::try_cors()` reads the environment only"))
                         .help(format!("in `main`, before the app is built, call `{name}::with_origins(&origins)` with the origins read from your configuration (a `ConfiguredOrigins`), and handle its error"));
@@ -300,10 +318,27 @@ pub fn resolve<L: Into<Lookup>>(
     if !findings.is_empty() {
         return Err(findings);
     }
-    Ok(Policy {
-        origins,
-        origin_sources: Vec::new(),
-        ..policy.clone()
+    // Where each entry came from: the table holds it for every entry checked.
+    let provenance = Provenance {
+        origins: table
+            .into_iter()
+            .filter_map(|(origin, entry)| match origin {
+                Origin::Entry {
+                    source: source @ (Source::Env(_) | Source::Config(_)),
+                    ..
+                } => Some((entry?, source)),
+                _ => None,
+            })
+            .collect(),
+        ..Provenance::default()
+    };
+    Ok(Resolution {
+        policy: Policy {
+            origins,
+            origin_sources: Vec::new(),
+            ..policy.clone()
+        },
+        provenance,
     })
 }
 

@@ -3,7 +3,8 @@
 
 macro_rules! rules {
     ($($(#[doc = $doc:literal])* $variant:ident = $name:literal,)+) => {
-        /// A rule of the policy checker.
+        /// A rule of the policy checker. New rules may be added.
+        #[non_exhaustive]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Rule {
             $($(#[doc = $doc])* $variant,)+

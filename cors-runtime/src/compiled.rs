@@ -5,24 +5,20 @@
 //! allocates per request.
 
 use actix_web::http::header::{HeaderMap, HeaderValue, ACCESS_CONTROL_REQUEST_HEADERS};
-use cors_policy::Policy;
+use cors_policy::{Policy, Provenance};
 
-use crate::events::Refusal;
 use crate::origin_table::AllowedOrigins;
 use crate::preflight::Refused;
-
-mod view; // The listing's view of a policy.
+use crate::Refusal;
 
 /// A validated policy, ready for requests.
 #[derive(Debug)]
 pub struct Compiled {
     /// Allowed origins.
     origins: AllowedOrigins,
-    /// Origins read at start-up, and where from (for the listing); the others were written.
-    configured: Box<[(String, crate::listing::Source)]>,
-    /// Where the other keys came from, for a policy read from configuration (for the listing);
-    /// `None`: every key was written.
-    key_sources: Option<Box<crate::listing::KeySources>>,
+    /// What it was compiled from: the model, and where each value came from as resolution
+    /// recorded it (for the listing; never read on the request path).
+    record: Box<(Policy, Provenance)>,
     /// `credentials` was set: send `Access-Control-Allow-Credentials: true` to allowed origins.
     pub(crate) credentials: bool,
     /// Methods the route serves: the preflights this policy answers; `None` for a named
@@ -106,6 +102,7 @@ impl Compiled {
     /// A policy whose origins are complete, with its header values.
     pub(crate) fn with_headers(policy: Policy, headers: PolicyHeaders) -> Self {
         let preflight_methods = policy.preflight_methods();
+        let record = Box::new((policy.clone(), Provenance::default()));
         Self {
             credentials: policy.credentials,
             methods_implied: policy
@@ -120,8 +117,7 @@ impl Compiled {
             allow_any_header: policy.allow_any_header,
             echo_request_headers: policy.echo_request_headers,
             origins: AllowedOrigins::new(policy.origins),
-            configured: Box::new([]),
-            key_sources: None,
+            record,
             headers,
         }
     }
@@ -146,35 +142,15 @@ impl Compiled {
         }
     }
 
-    /// Records where the origins read at start-up came from (see `crate::config::provenance`).
-    pub(crate) fn with_provenance(
-        mut self,
-        configured: Vec<(String, crate::listing::Source)>,
-    ) -> Self {
-        self.configured = configured.into();
+    /// Records where each value came from, as resolution found it.
+    pub(crate) fn with_provenance(mut self, provenance: Provenance) -> Self {
+        self.record.1 = provenance;
         self
     }
 
-    /// Records where the keys other than `origins` came from.
-    pub(crate) fn with_key_sources(mut self, sources: crate::listing::KeySources) -> Self {
-        self.key_sources = Some(Box::new(sources));
-        self
-    }
-
-    /// Where `origin` came from: written in the policy, or read at start-up.
-    pub(crate) fn source_of(&self, origin: &str) -> crate::listing::Source {
-        self.configured
-            .iter()
-            .find(|(o, _)| o == origin)
-            .map_or(crate::listing::Source::Literal, |(_, s)| s.clone())
-    }
-
-    /// Where the keys other than `origins` came from.
-    pub(crate) fn key_sources(&self) -> crate::listing::KeySources {
-        self.key_sources
-            .as_deref()
-            .cloned()
-            .unwrap_or(crate::listing::KeySources::LITERAL)
+    /// What the policy was compiled from: its model, and where each value came from.
+    pub(crate) fn record(&self) -> (&Policy, &Provenance) {
+        (&self.record.0, &self.record.1)
     }
 
     /// A policy that grants nothing and routes nothing: what a route gets if its policy text
@@ -345,169 +321,4 @@ fn kept_text(text: String) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What the macro generates for a policy: encoded, leaked (tests only), decoded.
-    fn compiled(policy: &Policy) -> Compiled {
-        let text: &'static str = Box::leak(cors_policy::wire::encode(policy).into_boxed_str());
-        Compiled::decode(text).expect("the macro's own output decodes")
-    }
-
-    fn policy(allow_headers: &[&str], allow_any_header: bool) -> Compiled {
-        compiled(&Policy {
-            origins: cors_policy::Origins::Any,
-            credentials: false,
-            allow_methods: vec!["GET".into()],
-            routed_methods: Some(vec!["GET".into(), "PUT".into()]),
-            allow_headers: allow_headers.iter().map(|h| h.to_string()).collect(),
-            allow_any_header,
-            echo_request_headers: false,
-            expose_headers: vec!["X-Id".into()],
-            expose_any_header: false,
-            max_age: Some(600),
-            allow_insecure_origins: false,
-            origin_sources: Vec::new(),
-        })
-    }
-
-    #[test]
-    fn decoded_from_the_macro_text() {
-        let p = policy(&["content-type"], false);
-        assert!(!p.methods_implied, "PUT is routed but not allowed");
-        assert!(p.routes_method(b"PUT") && !p.allows_method(b"PUT"));
-        assert!(p.allows_method(b"GET") && !p.allows_method(b"get"));
-        let value = |v: &Option<HeaderValue>| v.as_ref().map(|v| v.as_bytes().to_vec());
-        assert_eq!(value(&p.headers.max_age), Some(b"600".to_vec()));
-        assert_eq!(value(&p.headers.expose_headers), Some(b"X-Id".to_vec()));
-        assert_eq!(value(&p.headers.allow_methods), Some(b"GET".to_vec()));
-        assert_eq!(
-            value(&p.headers.allow_headers),
-            Some(b"content-type".to_vec())
-        );
-        assert_eq!(p.acrh_max_len, 2 * 14 + 64);
-    }
-
-    #[test]
-    fn the_whole_list_as_browsers_send_it_is_allowed_unsplit() {
-        let p = policy(&["X-Api-Key", "content-type", "Content-Type"], false);
-        assert_eq!(&*p.acrh_all, b"content-type,x-api-key");
-        let check = |value: &str| {
-            let mut map = HeaderMap::new();
-            map.append(
-                ACCESS_CONTROL_REQUEST_HEADERS,
-                HeaderValue::from_str(value).unwrap(),
-            );
-            p.request_headers(&map).is_ok()
-        };
-        assert!(check("content-type,x-api-key"));
-        // Other forms take the general path, with the same answers.
-        assert!(check("x-api-key, Content-Type"));
-        assert!(check("content-type"));
-        assert!(!check("content-type,x-api-key,x-other"));
-        assert!(!check("content-type,x-api-keys"));
-        assert!(policy(&[], false).acrh_all.is_empty());
-    }
-
-    #[test]
-    fn request_headers() {
-        let policy = policy(&["content-type", "x-api-key"], false);
-        let check = |values: &[&str]| {
-            let mut map = HeaderMap::new();
-            for v in values {
-                map.append(
-                    ACCESS_CONTROL_REQUEST_HEADERS,
-                    HeaderValue::from_str(v).unwrap(),
-                );
-            }
-            policy.request_headers(&map).is_ok()
-        };
-        assert!(check(&[]));
-        assert!(check(&["content-type,x-api-key"]));
-        assert!(check(&["Content-Type, X-API-Key"]));
-        assert!(check(&[" content-type ,, ,x-api-key,"]));
-        assert!(check(&["content-type", "x-api-key"]));
-        assert!(!check(&["content-type,authorization"]));
-        assert!(!check(&["x-other"]));
-        assert!(
-            !check(&[&",".repeat(10_000)]),
-            "oversized input is refused unread"
-        );
-        assert!(check(&[&",".repeat(MAX_EMPTY_ELEMENTS - 1)]));
-        assert!(
-            !check(&[&",".repeat(MAX_EMPTY_ELEMENTS)]),
-            "too many empty elements"
-        );
-        let lines = vec![""; MAX_EMPTY_ELEMENTS + 1];
-        assert!(!check(&lines), "empty lines count as empty elements");
-    }
-
-    #[test]
-    fn the_echo_allows_tokens_but_authorization_and_forbidden_names() {
-        let echo = compiled(&Policy {
-            origins: cors_policy::Origins::Any,
-            credentials: false,
-            allow_methods: vec!["GET".into()],
-            routed_methods: Some(vec!["GET".into()]),
-            allow_headers: Vec::new(),
-            allow_any_header: false,
-            echo_request_headers: true,
-            expose_headers: Vec::new(),
-            expose_any_header: false,
-            max_age: None,
-            allow_insecure_origins: false,
-            origin_sources: Vec::new(),
-        });
-        assert_eq!(echo.acrh_max_len, 8 * 1024);
-        let map = |values: &[&str]| {
-            let mut map = HeaderMap::new();
-            for v in values {
-                map.append(
-                    ACCESS_CONTROL_REQUEST_HEADERS,
-                    HeaderValue::from_str(v).unwrap(),
-                );
-            }
-            map
-        };
-        for ok in ["x-p-meta-a,x-p-meta-b", "X-A , x-b,,", "content-type"] {
-            assert!(echo.request_headers(&map(&[ok])).is_ok(), "{ok}");
-        }
-        for refused in [
-            "authorization",
-            "x-a,Cookie",
-            "sec-fetch-dest",
-            "Proxy-X",
-            "x(a)",
-        ] {
-            assert!(echo.request_headers(&map(&[refused])).is_err(), "{refused}");
-        }
-        let echoed = |values: &[&str]| {
-            echoed_headers(&map(values)).map(|v| String::from_utf8(v.as_bytes().to_vec()).unwrap())
-        };
-        assert_eq!(echoed(&["x-a,x-b"]).as_deref(), Some("x-a,x-b"));
-        assert_eq!(echoed(&[" X-A ,, x-b,"]).as_deref(), Some("X-A,x-b"));
-        assert_eq!(echoed(&["x-b", "", "x-a"]).as_deref(), Some("x-b,x-a"));
-        assert_eq!(echoed(&[]), None);
-        assert_eq!(echoed(&[""]), None);
-        assert_eq!(echoed(&[" , "]), None);
-    }
-
-    #[test]
-    fn wildcard_headers_never_cover_authorization() {
-        let any = policy(&[], true);
-        let mut map = HeaderMap::new();
-        map.insert(
-            ACCESS_CONTROL_REQUEST_HEADERS,
-            HeaderValue::from_static("x-anything,x-else"),
-        );
-        assert!(any.request_headers(&map).is_ok());
-        map.insert(
-            ACCESS_CONTROL_REQUEST_HEADERS,
-            HeaderValue::from_static("x-anything,Authorization"),
-        );
-        assert!(any.request_headers(&map).is_err());
-        assert!(policy(&["authorization"], true)
-            .request_headers(&map)
-            .is_ok());
-    }
-}
+mod tests;

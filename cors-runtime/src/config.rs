@@ -1,38 +1,18 @@
 //! Origins from the environment and from configuration files, checked when the app starts by the
-//! same code as the attribute at compile time (`cors_policy::resolve`).
-//!
-//! In the attribute (of `#[cors]` or `#[policy]`): `origins = env("APP_CORS_ORIGINS")`, or mixed
-//! with literals, `origins = ["https://app.example.com", env("APP_EXTRA_ORIGINS", default = "")]`;
-//! for a named policy, `config("cors.origins")` too, filled by [`NamedPolicy::with_origins`]
-//! from a [`ConfiguredOrigins`] read with serde. Values are separated by commas and/or
-//! whitespace and may use `*.` and `:*` patterns.
-//!
-//! - An unset variable without a default is an error; an empty one adds no origin (and if the
-//!   policy is then left without any origin, that is an error too). A variable set to a value
-//!   that is not UTF-8 is an error naming it: the default never replaces a value that was set.
-//! - Every error is reported at once, naming the variable or configuration key, the entry, the
-//!   rule and the fix, with the suggestions of the compile-time checks.
-//! - Check in `main` with [`NamedPolicy::try_cors`] or [`NamedPolicy::with_origins`] to report
-//!   errors yourself. If you do not, a bad value stops the process with the full message on
-//!   standard error and exit status 1 when the app is built, before it serves any request.
-//!
-//! - In tests, [`NamedPolicy::resolve_with`] resolves a policy against values you give (a map
-//!   or a closure) instead of the process environment, as many times as you like.
-//!
-//! [`NamedPolicy::with_origins`]: crate::NamedPolicy::with_origins
-//! [`NamedPolicy::try_cors`]: crate::NamedPolicy::try_cors
-//! [`NamedPolicy::resolve_with`]: crate::NamedPolicy::resolve_with
+//! same code as the attribute at compile time (`cors_policy::resolve`); start-up errors.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
-use cors_policy::resolve::Finding;
+use cors_policy::resolve::Resolution;
 use cors_policy::Policy;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
+
+use crate::Finding;
 
 /// Origins read from a configuration file, for a named policy whose `origins` include
 /// `config("key")`. Deserializes from a list of strings or from one string of origins separated
@@ -73,7 +53,7 @@ impl ConfiguredOrigins {
 
     /// Names the configuration key they were read from, for messages (by default, the key
     /// written in the policy's `config("...")`).
-    pub fn from_key(mut self, key: impl Into<String>) -> Self {
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
         self.key = key.into();
         self
     }
@@ -83,7 +63,7 @@ impl ConfiguredOrigins {
         &self.entries
     }
 
-    /// The key given with [`ConfiguredOrigins::from_key`], or `""`.
+    /// The key given with [`ConfiguredOrigins::with_key`], or `""`.
     pub(crate) fn key(&self) -> &str {
         &self.key
     }
@@ -129,6 +109,7 @@ impl Serialize for ConfiguredOrigins {
 
 /// Why a policy cannot start: every error found in its origins (or, for a
 /// [`PolicyConfig`](crate::PolicyConfig), in its configuration), each with where it came from.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartupError {
     policy: String,
@@ -139,11 +120,14 @@ pub struct StartupError {
 
 impl StartupError {
     /// The errors found in the configuration of the policy `label`.
-    pub(crate) fn in_configuration(label: String, findings: Vec<Finding>) -> Self {
+    pub(crate) fn in_configuration(
+        label: String,
+        findings: Vec<cors_policy::resolve::Finding>,
+    ) -> Self {
         Self {
             policy: label,
             subject: "configuration",
-            findings,
+            findings: findings.into_iter().map(Finding::from).collect(),
         }
     }
 
@@ -250,21 +234,22 @@ impl Env<'_> {
     }
 }
 
-/// Resolves `policy`'s origins from `env` and `configured`. `name` is the policy's type for a
-/// named policy (`Api`), `label` how messages name the policy.
+/// Resolves `policy`'s origins from `env` and `configured`, each read once, with where each
+/// came from. `name` is the policy's type for a named policy (`Api`), `label` how messages
+/// name the policy.
 pub(crate) fn resolve(
     label: &str,
     name: &str,
     policy: &Policy,
     env: Env<'_>,
     configured: Option<&ConfiguredOrigins>,
-) -> Result<Policy, StartupError> {
+) -> Result<Resolution, StartupError> {
     let config = configured.map(|c| (c.key(), c.entries()));
     cors_policy::resolve(name, policy, |var| env.lookup(var), config).map_err(|findings| {
         StartupError {
             policy: label.to_owned(),
             subject: "origins",
-            findings,
+            findings: findings.into_iter().map(Finding::from).collect(),
         }
     })
 }
@@ -279,46 +264,4 @@ pub(crate) fn exit(error: &StartupError) -> ! {
     let _only = EXITING.lock();
     eprintln!("error: {error}");
     std::process::exit(1)
-}
-
-/// Where each origin read at start-up came from, for the listing: the entries of every source of
-/// `written` (the policy before resolution), as read.
-pub(crate) fn provenance(
-    written: &Policy,
-    env: Env<'_>,
-    configured: Option<&ConfiguredOrigins>,
-) -> Vec<(String, crate::listing::Source)> {
-    use cors_policy::resolve::Lookup;
-    use cors_policy::OriginSource as Source;
-    let mut out = Vec::new();
-    for source in &written.origin_sources {
-        match source {
-            Source::Env { var, default } => {
-                // Only called once the policy resolved: a value that is not UTF-8 was refused.
-                let value = match env.lookup(var) {
-                    Lookup::Value(value) => Some(value),
-                    Lookup::Unset => default.clone(),
-                    Lookup::NotUnicode(_) => None,
-                };
-                for entry in value
-                    .iter()
-                    .flat_map(|v| cors_policy::check::split_origins(v))
-                {
-                    out.push((entry.to_owned(), crate::listing::Source::Env(var.clone())));
-                }
-            }
-            Source::Config { key } => {
-                if let Some(configured) = configured {
-                    let key = match configured.key() {
-                        "" => key.clone(),
-                        given => given.to_owned(),
-                    };
-                    for entry in configured.entries() {
-                        out.push((entry.clone(), crate::listing::Source::Config(key.clone())));
-                    }
-                }
-            }
-        }
-    }
-    out
 }

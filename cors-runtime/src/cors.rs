@@ -17,11 +17,11 @@ use cors_policy::Policy;
 use crate::anchor::{AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
 use crate::config::{self, ConfiguredOrigins, StartupError};
-use crate::events::Refusal;
 use crate::nesting::{self, Governing, Nesting};
 use crate::preflight::{self, Refused};
 use crate::reload::{Current, Held, Snapshot};
 use crate::response::{self, CorsFuture, Grant, GrantFuture};
+use crate::Refusal;
 
 /// A named policy as middleware for a whole app: what `App::new().wrap(Api)` builds from a
 /// policy declared with `#[policy(...)] struct Api;` (or `Api::cors()`, to hold it as a value).
@@ -50,22 +50,9 @@ pub struct Cors {
 }
 
 impl Cors {
-    /// Decodes a named policy's text and reads its origins from the environment and from
-    /// `configured`. The code `#[policy]` generates keeps the result in a `static`, so this runs
-    /// once per process; [`crate::NamedPolicy::with_origins`] runs it once per call: build the
-    /// middleware once, when the app starts. Text this runtime cannot read, only possible with a
-    /// `cors-macros` of another version, gives a policy that grants nothing, reported on
-    /// standard error.
-    #[doc(hidden)]
-    pub fn resolve(
-        name: &str,
-        encoded: &'static str,
-        configured: Option<&ConfiguredOrigins>,
-    ) -> Result<Self, StartupError> {
-        Self::resolve_in(name, encoded, config::Env::Process, configured)
-    }
-
-    /// [`Cors::resolve`], with the `env("...")` sources read from `env`.
+    /// Decodes a named policy's text and reads its origins from `env` and from `configured`.
+    /// Text this runtime cannot read, only possible with a `cors-macros` of another version,
+    /// gives a policy that grants nothing, reported on standard error.
     pub(crate) fn resolve_in(
         name: &str,
         encoded: &'static str,
@@ -74,11 +61,11 @@ impl Cors {
     ) -> Result<Self, StartupError> {
         let (model, compiled) = match Compiled::decode_parts(encoded) {
             Ok((written, headers)) => {
-                let policy =
+                let resolution =
                     config::resolve(&format!("`{name}`"), name, &written, env, configured)?;
-                let compiled = Compiled::with_headers(policy.clone(), headers)
-                    .with_provenance(config::provenance(&written, env, configured));
-                (policy, compiled)
+                let compiled = Compiled::with_headers(resolution.policy.clone(), headers)
+                    .with_provenance(resolution.provenance);
+                (resolution.policy, compiled)
             }
             Err(error) => {
                 eprintln!(

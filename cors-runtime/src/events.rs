@@ -1,4 +1,5 @@
-//! Why a request was refused, as [`tracing`] events on the `cors_runtime` target: every refusal
+//! Why a request was refused, as [`tracing`] events on the `cors_runtime` target ([`TARGET`]):
+//! every refusal
 //! at `DEBUG`, every grant at `TRACE`, nothing at `INFO` or above.
 //!
 //! Zero cost when nobody listens: the request path decides exactly as before and only then asks
@@ -13,8 +14,9 @@
 //!   resource matches, [`NO_ROUTE`];
 //! - `origin`: the request's `Origin` (non-UTF-8 bytes replaced);
 //! - `kind`: `preflight` or `actual`;
-//! - refusals only: `reason`, one of [`Refusal::as_str`]; `header`, the first refused header
-//!   name, for `header-not-allowed` only; `method`, the requested method, for preflights.
+//! - refusals only: `reason`, one of [`Refusal::as_str`](crate::Refusal::as_str); `header`, the
+//!   first refused header name, for `header-not-allowed` only; `method`, the requested method,
+//!   for preflights.
 //!
 //! Actual requests without an `Origin` are not CORS requests: no event.
 
@@ -25,71 +27,13 @@ use actix_web::HttpRequest;
 use tracing::Level;
 
 use crate::preflight::Refused;
+use crate::Refusal;
 
 /// The `route` field when no resource matches the request's path (a 404).
 pub const NO_ROUTE: &str = "(no route)";
 
-/// Why a CORS request was refused: the `reason` field of the `DEBUG` events on the
-/// `cors_runtime` target. The names [`Refusal::as_str`] gives are stable: match on them in log
-/// queries. New reasons may be added.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Refusal {
-    /// `origin-not-allowed`: the `Origin` is not one the policy allows (preflights and actual
-    /// requests alike; an actual response then carries no `Access-Control-Allow-Origin`).
-    OriginNotAllowed,
-    /// `method-not-allowed`: the preflight's `Access-Control-Request-Method` is routed but not
-    /// allowed by the policy.
-    MethodNotAllowed,
-    /// `header-not-allowed`: a name in `Access-Control-Request-Headers` is not allowed; the
-    /// event's `header` field names the first one.
-    HeaderNotAllowed,
-    /// `request-header-malformed`: `Access-Control-Request-Headers` holds a name that is not an
-    /// HTTP token, or more empty list elements than tolerated.
-    RequestHeaderMalformed,
-    /// `request-header-too-long`: `Access-Control-Request-Headers` is longer than the policy
-    /// could ever allow; refused unread.
-    RequestHeaderTooLong,
-    /// `preflight-on-guarded-route`: the route has `guard`s, which a preflight cannot be checked
-    /// against, so every preflight for it is refused.
-    PreflightOnGuardedRoute,
-    /// `governing-policy-unknown`: the app's structure cannot tell which policy governs the
-    /// request (a route shadowed by an earlier one of another pattern, a route outside the scope
-    /// that also covers the path, or a policy applied where the policies around it cannot see
-    /// it), so it is refused.
-    GoverningPolicyUnknown,
-    /// `method-needs-preflight`: a cross-origin actual request with a method no preflight of
-    /// the policy that governs it could have allowed (defence in depth: refused before the
-    /// handler runs).
-    MethodNeedsPreflight,
-}
-
-impl Refusal {
-    /// The stable name: `origin-not-allowed`, `method-not-allowed`, `header-not-allowed`,
-    /// `request-header-malformed`, `request-header-too-long`, `preflight-on-guarded-route`,
-    /// `governing-policy-unknown`, `method-needs-preflight`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Refusal::OriginNotAllowed => "origin-not-allowed",
-            Refusal::MethodNotAllowed => "method-not-allowed",
-            Refusal::HeaderNotAllowed => "header-not-allowed",
-            Refusal::RequestHeaderMalformed => "request-header-malformed",
-            Refusal::RequestHeaderTooLong => "request-header-too-long",
-            Refusal::PreflightOnGuardedRoute => "preflight-on-guarded-route",
-            Refusal::GoverningPolicyUnknown => "governing-policy-unknown",
-            Refusal::MethodNeedsPreflight => "method-needs-preflight",
-        }
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The events' target.
-const TARGET: &str = "cors_runtime";
+/// The target of every event: `cors_runtime`.
+pub const TARGET: &str = "cors_runtime";
 
 /// A preflight was answered: granted, or refused and why (the decision's own answer). Free
 /// unless the event is enabled.

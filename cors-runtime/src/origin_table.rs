@@ -103,23 +103,6 @@ impl OriginTable {
     }
 }
 
-/// What the policy listing reads.
-impl OriginTable {
-    /// The exact origins: in the order written for a short list, in table order otherwise.
-    pub(crate) fn origins(&self) -> Vec<&str> {
-        self.slots
-            .iter()
-            .map(|s| &**s)
-            .filter(|s| !s.is_empty())
-            .collect()
-    }
-
-    /// `true` for a short list, kept in the order written.
-    pub(crate) fn is_linear(&self) -> bool {
-        self.linear
-    }
-}
-
 /// Hashes an origin's bytes. Word-at-a-time multiply-rotate (the FxHash construction): a few
 /// nanoseconds for a typical origin, and well spread for the table sizes used here.
 #[inline]

@@ -4,14 +4,13 @@
 use std::fmt;
 
 use cors_policy::configured::{self, ConfiguredPolicy, Place, Setting, Value};
-use cors_policy::resolve::{Finding, Lookup};
+use cors_policy::resolve::Lookup;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::compiled::Compiled;
 use crate::config::{Env, EnvLookup, StartupError};
-use crate::listing::{KeySources, Source};
-use crate::Cors;
+use crate::{Cors, Finding};
 
 /// The keys of a policy, in the order they are checked and reported.
 const KEYS: [&str; 8] = [
@@ -229,7 +228,8 @@ impl PolicyConfig {
     /// `max_age` above Chromium's cap...), or every error. For a `--check-config` command, or a
     /// test of your settings files.
     pub fn check(&self, key: &str) -> Result<Vec<Finding>, StartupError> {
-        self.resolve(key).map(|resolved| resolved.warnings)
+        self.resolve(key)
+            .map(|resolved| resolved.warnings.into_iter().map(Finding::from).collect())
     }
 }
 
@@ -284,27 +284,8 @@ impl PolicyConfig {
         for warning in &resolved.warnings {
             tracing::event!(target: "cors_runtime", tracing::Level::WARN, "CORS policy `{key}`: {warning}");
         }
-        let source = |place: &Option<Place>| match place {
-            Some(Place::Env(var)) => Source::Env(var.clone()),
-            Some(Place::Config(key)) => Source::Config(key.clone()),
-            None => Source::Default,
-        };
-        let places = &resolved.places;
-        let sources = KeySources {
-            credentials: source(&places.credentials),
-            methods: source(&places.methods),
-            allow_headers: source(&places.allow_headers),
-            expose_headers: source(&places.expose_headers),
-            max_age: source(&places.max_age),
-        };
-        let origins = resolved
-            .origin_places
-            .iter()
-            .map(|(entry, place)| (entry.clone(), source(&Some(place.clone()))))
-            .collect();
-        let compiled = Compiled::from_configured(resolved.policy.clone())
-            .with_provenance(origins)
-            .with_key_sources(sources);
+        let compiled =
+            Compiled::from_configured(resolved.policy.clone()).with_provenance(resolved.provenance);
         Ok((compiled, resolved.policy))
     }
 }

@@ -10,8 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
 use crate::compiled::Compiled;
-use crate::events::Refusal;
 use crate::response::{ANY_ORIGIN, TRUE};
+use crate::Refusal;
 
 /// Preflight responses depend on all three request headers.
 static PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(

@@ -18,7 +18,6 @@ use arc_swap::{ArcSwap, Cache};
 
 use crate::compiled::Compiled;
 use crate::config::StartupError;
-use crate::listing::PolicyView;
 use crate::{Cors, PolicyConfig};
 
 /// How a [`Cors`] layer holds its policy.
@@ -28,16 +27,6 @@ pub(crate) enum Held {
     Fixed(&'static Compiled),
     /// Replaceable by a [`Reloader`]: one load per request.
     Reloadable(&'static ArcSwap<Compiled>),
-}
-
-impl Held {
-    /// The policy in force, as the listing shows it.
-    pub(crate) fn view(&self) -> PolicyView {
-        match self {
-            Held::Fixed(policy) => policy.view(),
-            Held::Reloadable(current) => current.load().view(),
-        }
-    }
 }
 
 impl fmt::Debug for Held {

@@ -18,9 +18,9 @@ use actix_web::{Error, Resource};
 
 use crate::anchor::{Anchor, AnchorEntry, PolicyRef, Site};
 use crate::compiled::Compiled;
-use crate::events::Refusal;
 use crate::preflight::Refused;
 use crate::response::RouteCors;
+use crate::Refusal;
 
 /// One annotated route's policy.
 pub struct RoutePolicy {
@@ -40,8 +40,8 @@ impl RoutePolicy {
                 let label = format!("of handler `{handler}`");
                 let env = crate::config::Env::Process;
                 match crate::config::resolve(&label, handler, &policy, env, None) {
-                    Ok(resolved) => Compiled::with_headers(resolved, headers)
-                        .with_provenance(crate::config::provenance(&policy, env, None)),
+                    Ok(resolved) => Compiled::with_headers(resolved.policy, headers)
+                        .with_provenance(resolved.provenance),
                     Err(error) => crate::config::exit(&error),
                 }
             }

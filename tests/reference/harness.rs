@@ -296,7 +296,9 @@ pub fn validate(data: &[u8]) {
             (!config_values.is_empty()).then_some(("k", config_values.as_slice())),
         );
         match resolved {
-            Ok(resolved) => {
+            Ok(cors_policy::resolve::Resolution {
+                policy: resolved, ..
+            }) => {
                 assert!(
                     resolved.origin_sources.is_empty(),
                     "sources left unresolved"

@@ -154,7 +154,7 @@ async fn from_a_toml_or_json_file() {
     let bad: Settings =
         toml::from_str("[cors]\norigins = \"https://app.example.com/ null\"\n").expect("toml");
     let error =
-        FromConfig::with_origins(&bad.cors.origins.from_key("cors.origins in settings.toml"))
+        FromConfig::with_origins(&bad.cors.origins.with_key("cors.origins in settings.toml"))
             .expect_err("bad origins");
     snapshot("configuration_file", &error.to_string());
     let error = FromConfig::try_cors().expect_err("not handed over");
@@ -276,7 +276,7 @@ fn every_refused_value_says_how_to_fix_it() {
     let text = error.to_string();
     snapshot("every_refused_value_says_how_to_fix_it", &text);
     for finding in error.findings() {
-        assert!(finding.diagnostic.help.is_some(), "no help line: {finding}");
+        assert!(finding.help().is_some(), "no help line: {finding}");
     }
     assert!(
         !text.contains('\u{feff}'),

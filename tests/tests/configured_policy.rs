@@ -11,7 +11,7 @@
 use actix_web::http::Method;
 use actix_web::test as actix_test;
 use actix_web::{web, App, HttpResponse};
-use cors_runtime::listing::Source;
+use cors_runtime::Source;
 use cors_runtime::{policy, Cors, NamedPolicy, PolicyConfig};
 
 mod snapshot;
@@ -221,7 +221,7 @@ fn every_mistake_across_keys_is_reported_at_once() {
     let error = Cors::from_config("cors", &config).expect_err("many mistakes");
     snapshot("configured_policy_every_key", &error.to_string());
     for finding in error.findings() {
-        assert!(finding.diagnostic.help.is_some(), "no help line: {finding}");
+        assert!(finding.help().is_some(), "no help line: {finding}");
     }
 }
 
@@ -249,11 +249,7 @@ fn the_environment_form_reports_every_bad_value_naming_the_variable() {
         ],
     );
     let error = Cors::from_config("cors", &config).expect_err("`*` with credentials");
-    let rules: Vec<&str> = error
-        .findings()
-        .iter()
-        .map(|f| f.diagnostic.rule.name())
-        .collect();
+    let rules: Vec<&str> = error.findings().iter().map(|f| f.rule().name()).collect();
     assert_eq!(
         rules,
         [
@@ -410,7 +406,7 @@ fn warnings_do_not_stop_a_configured_policy() {
     let config = from_toml("[cors]\norigins = [\"https://app.example.com\"]\nmax_age = 86400\n");
     let warnings = config.check("cors").expect("a warning only");
     assert_eq!(warnings.len(), 1);
-    assert_eq!(warnings[0].diagnostic.rule.name(), "max-age-cap");
+    assert_eq!(warnings[0].rule().name(), "max-age-cap");
     assert!(Cors::from_config("cors", &config).is_ok());
 }
 
@@ -424,11 +420,7 @@ fn a_file_that_is_not_a_policy_fails_to_read() {
     // Values of the wrong kind are read, and reported with the others.
     let config = from_toml("[cors]\norigins = 5\nmethods = [1, 2]\nmax_age = 1.5\n");
     let error = Cors::from_config("cors", &config).expect_err("wrong kinds");
-    let places: Vec<String> = error
-        .findings()
-        .iter()
-        .map(|f| f.origin.to_string())
-        .collect();
+    let places: Vec<String> = error.findings().iter().map(|f| f.location()).collect();
     assert_eq!(
         places,
         [

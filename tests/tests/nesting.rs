@@ -18,7 +18,7 @@ use actix_web::error::{ErrorTooManyRequests, ErrorUnauthorized};
 use actix_web::http::Method;
 use actix_web::middleware::{from_fn, Condition, Next};
 use actix_web::{get, guard, put, test, web, App, Error, HttpRequest, HttpResponse, HttpServer};
-use cors_runtime::listing::Declared;
+use cors_runtime::Declared;
 use cors_runtime::{cors, policy, Listing, NamedPolicy};
 use support::{get as get_, opts, pf, req, send, Observed, Req, PFV};
 

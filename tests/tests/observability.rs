@@ -508,7 +508,7 @@ async fn listing_table_and_unreached_scopes() {
         listing
             .policies
             .iter()
-            .any(|p| p.declared == cors_runtime::listing::Declared::Scope
+            .any(|p| p.declared == cors_runtime::Declared::Scope
                 && p.resolved
                 && p.path == "/admin/*"),
         "{table}"

@@ -68,7 +68,8 @@ pub(super) fn check<S: Copy>(
                 .error(Rule::HeaderToken, item.span, format!("{} is not a header name", quoted(name)))
                 .note("a header name is an HTTP token: letters, digits and ``!#$%&'*+-.^_`|~``, no spaces, commas or colons");
             if trimmed != name && names::is_token(trimmed) {
-                b.help(format!("did you mean {}?", quoted(trimmed)));
+                b.help(format!("did you mean {}?", quoted(trimmed)))
+                    .suggestion(Some(trimmed.to_owned()));
             } else if name.contains(',') {
                 b.help("list each header as its own string");
             }

@@ -89,7 +89,8 @@ pub(super) fn check<S: Copy>(
             .note(format!(
                 "browsers upper-case `{upper}` before sending it, so `{m}` would never match"
             ))
-            .help(format!("did you mean {}?", quoted(&upper)));
+            .help(format!("did you mean {}?", quoted(&upper)))
+            .suggestion(Some(upper));
             continue;
         }
         if allowed.iter().any(|a| a == m) {

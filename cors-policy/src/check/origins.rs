@@ -145,7 +145,8 @@ pub fn check_origins<S: Copy>(
                 let help = err.help_line();
                 cx.error(err.rule, item.span, err.message)
                     .note(err.note)
-                    .help(help);
+                    .help(help)
+                    .suggestion(err.suggestion);
                 continue;
             }
         };
@@ -328,7 +329,8 @@ fn insecure_with_credentials<S: Copy>(cx: &mut Ctxt<S>, item: &Spanned<String, S
         )
         .note(format!("a network attacker can inject script into a page served over {plain} and read your users' data through it"));
     if parse_origin(&fixed).is_ok() {
-        b.help(format!("did you mean {}? (if you must trust {plain}, add `dangerously_allow_insecure_origins`)", quoted(&fixed)));
+        b.help(format!("did you mean {}? (if you must trust {plain}, add `dangerously_allow_insecure_origins`)", quoted(&fixed)))
+            .suggestion(Some(fixed));
     } else {
         b.help(format!("serve the frontend over {secure}, or add `dangerously_allow_insecure_origins` if you accept the risk"));
     }

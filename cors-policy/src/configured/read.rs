@@ -7,6 +7,7 @@ use crate::keys::Key;
 use crate::raw::{List, Spanned};
 use crate::resolve::Origin;
 use crate::rules::Rule;
+use crate::source::Source;
 
 use super::{Place, Setting, Value};
 
@@ -53,7 +54,10 @@ pub(super) fn not_unicode(
     lossy: &str,
     fix: String,
 ) {
-    let span = t.at(Origin::Key(setting.place.clone()), Some(lossy.to_owned()));
+    let span = t.at(
+        Origin::Whole(Source::from(&setting.place)),
+        Some(lossy.to_owned()),
+    );
     cx.error(
         Rule::ValueType,
         span,
@@ -73,7 +77,7 @@ pub(super) fn list(
 ) -> Option<List<usize>> {
     let setting = setting?;
     let place = &setting.place;
-    let key = t.at(Origin::Key(place.clone()), None);
+    let key = t.at(Origin::Whole(Source::from(place)), None);
     let entries: Vec<&str> = match &setting.value {
         Value::Text(text) => split_origins(text).collect(),
         Value::List(items) => items.iter().flat_map(|i| split_origins(i)).collect(),
@@ -86,7 +90,7 @@ pub(super) fn list(
             Vec::new()
         }
         other => {
-            let span = t.at(Origin::Key(place.clone()), shown(other));
+            let span = t.at(Origin::Whole(Source::from(place)), shown(other));
             cx.error(
                 Rule::ValueType,
                 span,
@@ -103,15 +107,10 @@ pub(super) fn list(
         .into_iter()
         .enumerate()
         .map(|(i, entry)| {
-            let origin = match place {
-                Place::Config(key) => Origin::Config {
-                    key: key.clone(),
-                    n: i + 1,
-                },
-                Place::Env(var) => Origin::Env {
-                    var: var.clone(),
-                    n: i + 1,
-                },
+            let origin = Origin::Entry {
+                source: Source::from(place),
+                n: i + 1,
+                from_default: false,
             };
             Spanned::new(entry.to_owned(), t.at(origin, Some(entry.to_owned())))
         })
@@ -155,7 +154,7 @@ pub(super) fn flag(
         }
         Value::List(_) | Value::Integer(_) | Value::Other(_) => None,
     };
-    let span = t.at(Origin::Key(place.clone()), shown(&setting.value));
+    let span = t.at(Origin::Whole(Source::from(place)), shown(&setting.value));
     match parsed {
         Some(value) => Some(Spanned::new(value, span)),
         None => {
@@ -214,7 +213,7 @@ pub(super) fn seconds(
         }
         Value::Bool(_) | Value::List(_) | Value::Other(_) => Err(()),
     };
-    let span = t.at(Origin::Key(place.clone()), shown(&setting.value));
+    let span = t.at(Origin::Whole(Source::from(place)), shown(&setting.value));
     match parsed {
         Ok(value) => Some(Spanned::new(value, span)),
         Err(()) => {

@@ -53,10 +53,33 @@ fn every_key_from_configuration_makes_the_policy() {
     assert_eq!(policy.allow_headers, ["content-type", "x-api-key"]);
     assert_eq!(policy.expose_headers, ["X-Request-Id"]);
     assert_eq!(policy.max_age, Some(600));
-    assert_eq!(resolved.places.methods, Some(env("METHODS")));
-    assert_eq!(resolved.places.credentials, Some(config("credentials")));
-    assert_eq!(resolved.places.dangerously_allow_insecure_origins, None);
-    assert_eq!(resolved.origin_places.len(), 3);
+    assert_eq!(resolved.provenance.methods, Source::from(&env("METHODS")));
+    assert_eq!(
+        resolved.provenance.credentials,
+        Source::from(&config("credentials"))
+    );
+    assert_eq!(resolved.provenance.origins.len(), 3);
+    assert_eq!(
+        resolved.provenance.origins[1],
+        (
+            "https://*.partner.example.org".to_owned(),
+            Source::Config("cors.origins".into())
+        )
+    );
+    assert_eq!(
+        resolved.provenance.max_age,
+        Source::Env("APP_CORS_MAX_AGE".into())
+    );
+    assert_eq!(
+        resolved.provenance.expose_headers,
+        Source::from(&config("expose_headers"))
+    );
+    let unset = resolve(&ConfiguredPolicy {
+        methods: None,
+        ..p.clone()
+    })
+    .expect("valid");
+    assert_eq!(unset.provenance.methods, Source::Default);
     assert!(resolved.warnings.is_empty());
 }
 

@@ -65,7 +65,20 @@ fn a_good_value_joins_the_literals() {
         None,
     )
     .expect("valid");
-    let Origins::List { exact, patterns } = resolved.origins else {
+    let env_source = Source::Env("ORIGINS".into());
+    assert_eq!(
+        resolved.provenance.source_of("https://b.example.com"),
+        &env_source
+    );
+    assert_eq!(
+        resolved.provenance.source_of("https://*.c.example.com"),
+        &env_source
+    );
+    assert_eq!(
+        resolved.provenance.source_of("https://app.example.com"),
+        &Source::Literal
+    );
+    let Origins::List { exact, patterns } = resolved.policy.origins else {
         panic!("a list");
     };
     assert_eq!(
@@ -77,7 +90,7 @@ fn a_good_value_joins_the_literals() {
         ]
     );
     assert_eq!(patterns.len(), 2);
-    assert!(resolved.origin_sources.is_empty());
+    assert!(resolved.policy.origin_sources.is_empty());
 }
 
 #[test]
@@ -91,9 +104,10 @@ fn every_bad_value_is_reported_at_once_with_where_it_came_from() {
         None,
     )
     .expect_err("invalid");
-    let at = |n| Origin::Env {
-        var: "ORIGINS".into(),
+    let at = |n| Origin::Entry {
+        source: Source::Env("ORIGINS".into()),
         n,
+        from_default: false,
     };
     assert_eq!(
         rules(&findings),
@@ -127,11 +141,14 @@ fn unset_and_empty() {
     let findings = resolve("P", &p, vars(&[]), None).expect_err("unset");
     assert_eq!(
         rules(&findings),
-        vec![(Rule::OriginsRequired, Origin::Source(env("ORIGINS")))]
+        vec![(
+            Rule::OriginsRequired,
+            Origin::Whole(Source::Env("ORIGINS".into()))
+        )]
     );
     // Empty: adds nothing; the literals remain.
     let resolved = resolve("P", &p, vars(&[("ORIGINS", " , ")]), None).expect("empty");
-    assert_eq!(resolved.origins, p.origins);
+    assert_eq!(resolved.policy.origins, p.origins);
     // Empty, and nothing else: no origin at all.
     let only = Policy {
         origins: Origins::List {
@@ -161,9 +178,10 @@ fn unset_and_empty() {
         rules(&findings),
         vec![(
             Rule::OriginSyntax,
-            Origin::Default {
-                var: "ORIGINS".into(),
-                n: 1
+            Origin::Entry {
+                source: Source::Env("ORIGINS".into()),
+                n: 1,
+                from_default: true,
             }
         )]
     );
@@ -227,7 +245,7 @@ fn the_any_origin_needs_no_credentials_and_stands_alone() {
         ..policy(vec![env("ORIGINS")], false)
     };
     let resolved = resolve("P", &only, vars(&[("ORIGINS", "*")]), None).expect("any");
-    assert_eq!(resolved.origins, Origins::Any);
+    assert_eq!(resolved.policy.origins, Origins::Any);
 }
 
 #[test]
@@ -247,9 +265,10 @@ fn configuration_values() {
         rules(&findings),
         vec![(
             Rule::DuplicateOrigin,
-            Origin::Config {
-                key: "settings.cors".into(),
-                n: 2
+            Origin::Entry {
+                source: Source::Config("settings.cors".into()),
+                n: 2,
+                from_default: false,
             }
         )]
     );
