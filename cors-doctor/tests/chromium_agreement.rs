@@ -1,12 +1,12 @@
 //! The doctor agrees with Chromium on every scenario of the browser test
 //! (`tests/tests/browser.rs`, page `tests/browser/page.html`).
 //!
-//! The same `#[cors]` API is re-created here and served on loopback. For each scenario and each
-//! of the two page origins (`http://127.0.0.1:<p1>`, allowed by the API, and
-//! `http://localhost:<p2>`, refused), the test
+//! The same `#[cors]` API (`tests/browser/fixture.rs`, shared with `browser.rs`) is served on
+//! loopback. For each scenario and each of the two page origins (`http://127.0.0.1:<p1>`, allowed
+//! by the API, and `http://localhost:<p2>`, refused), the test
 //! 1. runs `cors-doctor --json` with the scenario's method, headers and credentials mode, and
-//!    checks its verdict against what `browser.rs` asserts the page can read (`SCENARIOS`,
-//!    copied below: keep them in step);
+//!    checks its verdict against what `browser.rs` asserts the page can read (the fixture's
+//!    `SCENARIOS`);
 //! 2. runs headless Chromium on the same page from both origins, as `browser.rs` does, and checks
 //!    that the doctor's verdict equals what the page could actually read: agreement is measured,
 //!    not assumed.
@@ -23,105 +23,18 @@ use std::time::Duration;
 use std::{env, fs, thread};
 
 use actix_web::http::header;
-use actix_web::{get, post, put, web, App, HttpRequest, HttpResponse, HttpServer};
-use cors_runtime::cors;
+use actix_web::{web, App, HttpResponse, HttpServer};
 use serde_json::Value;
 use support::{doctor, find_chromium, reason_of, run_page, serve};
 
-// --- The API of browser.rs, handler for handler ----------------------------------------------
+// --- The API of browser.rs, and what browser.rs expects the page to read ----------------------
 
-const SESSION_COOKIE: &str = "session=s3cr3t";
-
-#[cors(origins = ["http://127.0.0.1:*"], expose_headers = ["X-Exposed"])]
-#[get("/api/items")]
-async fn list_items() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("X-Exposed", "exposed-value"))
-        .insert_header(("X-Hidden", "hidden-value"))
-        .body("items")
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], allow_headers = ["X-Custom"], max_age = 600)]
-#[put("/api/items")]
-async fn put_item(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().body(format!("x-custom={}", header_text(&req, "x-custom")))
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], credentials, allow_headers = ["Content-Type"])]
-#[post("/api/login")]
-async fn login() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((
-            header::SET_COOKIE,
-            format!("{SESSION_COOKIE}; Path=/; HttpOnly; SameSite=Lax"),
-        ))
-        .body("logged in")
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], credentials)]
-#[get("/api/me")]
-async fn me(req: HttpRequest) -> HttpResponse {
-    let has_session = req
-        .headers()
-        .get_all(header::COOKIE)
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .any(|pair| pair.trim() == SESSION_COOKIE);
-    HttpResponse::Ok().body(if has_session {
-        SESSION_COOKIE
-    } else {
-        "no session cookie"
-    })
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], allow_headers = ["X-Custom"], max_age = 600)]
-#[put("/api/cached")]
-async fn cached(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().body(format!("x-custom={}", header_text(&req, "x-custom")))
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], allow_headers = ["X-Custom"], max_age = 0)]
-#[put("/api/uncached")]
-async fn uncached(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().body(format!("x-custom={}", header_text(&req, "x-custom")))
-}
-
-#[cors(origins = ["*"])]
-#[get("/api/public")]
-async fn public() -> HttpResponse {
-    HttpResponse::Ok().body("public")
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], allow_headers = ["*"])]
-#[put("/api/wild")]
-async fn wild() -> HttpResponse {
-    HttpResponse::Ok().body("wild")
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], credentials, dangerously_echo_request_headers)]
-#[put("/api/echo")]
-async fn echo(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().body(format!(
-        "x-p-meta-stream={}",
-        header_text(&req, "x-p-meta-stream")
-    ))
-}
-
-#[cors(origins = ["http://127.0.0.1:*"], credentials, allow_headers = ["X-Custom"])]
-#[put("/api/listed")]
-async fn listed(req: HttpRequest) -> HttpResponse {
-    HttpResponse::Ok().body(format!(
-        "x-p-meta-stream={}",
-        header_text(&req, "x-p-meta-stream")
-    ))
-}
-
-fn header_text<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
-    req.headers()
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("(none)")
-}
+// `browser.rs` also checks the status and body the page reads (`Expect::Readable`'s fields);
+// here only whether it can read the response.
+#[allow(dead_code)]
+#[path = "../../tests/browser/fixture.rs"]
+mod fixture;
+use fixture::{Expect, SCENARIOS};
 
 fn api_app() -> App<
     impl actix_web::dev::ServiceFactory<
@@ -132,17 +45,7 @@ fn api_app() -> App<
         InitError = (),
     >,
 > {
-    App::new()
-        .service(list_items)
-        .service(put_item)
-        .service(login)
-        .service(me)
-        .service(cached)
-        .service(uncached)
-        .service(public)
-        .service(wild)
-        .service(echo)
-        .service(listed)
+    App::new().configure(fixture::services)
 }
 
 // --- The scenarios of page.html and browser.rs's expectations ---------------------------------
@@ -223,28 +126,15 @@ const PAGE_SCENARIOS: &[Scenario] = &[
 
 const META: &[&str] = &["X-P-Meta-Stream: s1", "X-P-Meta-Tag: t"];
 
-/// browser.rs's `SCENARIOS`, reduced to readable (`true`) or blocked: (from the allowed
+/// browser.rs's `SCENARIOS`, reduced to readable (`true`) or blocked: (name, from the allowed
 /// origin, from the refused origin).
-const EXPECTED: &[(&str, bool, bool)] = &[
-    ("simple_get", true, false),
-    ("login", true, false),
-    ("me_credentialed", true, false),
-    ("me_uncredentialed", true, false),
-    ("put_custom_header", true, false),
-    ("unlisted_header", false, false),
-    ("unrouted_method", false, false),
-    ("cached_1", true, false),
-    ("cached_2", true, false),
-    ("uncached_1", true, false),
-    ("uncached_2", true, false),
-    ("public", true, true),
-    ("public_credentialed", false, false),
-    ("wildcard_header", true, false),
-    ("wildcard_authorization", false, false),
-    ("echo_credentialed", true, false),
-    ("echo_authorization", false, false),
-    ("listed_credentialed", false, false),
-];
+fn expectations() -> Vec<(&'static str, bool, bool)> {
+    let readable = |expect: Expect| matches!(expect, Expect::Readable(..));
+    SCENARIOS
+        .iter()
+        .map(|&(name, allowed, refused)| (name, readable(allowed), readable(refused)))
+        .collect()
+}
 
 /// The doctor's verdict for one scenario from one origin: `true` when allowed.
 /// The doctor's verdict (`true`: allowed), its summary, its console message and the response
@@ -366,7 +256,8 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
     let (allowed_page, refused_page) = serve_pages();
     let allowed_origin = format!("http://127.0.0.1:{}", allowed_page.port());
     let refused_origin = format!("http://localhost:{}", refused_page.port());
-    assert_eq!(PAGE_SCENARIOS.len(), EXPECTED.len());
+    let expectations = expectations();
+    assert_eq!(PAGE_SCENARIOS.len(), expectations.len());
     // A scenario added to page.html (and browser.rs) must be added here too.
     let mut on_page = page_scenario_names();
     let mut here: Vec<String> = PAGE_SCENARIOS.iter().map(|s| s.0.to_owned()).collect();
@@ -374,7 +265,7 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
     here.sort();
     assert_eq!(
         on_page, here,
-        "tests/browser/page.html and PAGE_SCENARIOS/EXPECTED (copied from browser.rs) differ: add the new scenarios here"
+        "tests/browser/page.html and PAGE_SCENARIOS differ: add the new scenarios here (and to SCENARIOS in tests/browser/fixture.rs)"
     );
 
     // Chromium first (in the background), the doctor meanwhile.
@@ -392,10 +283,11 @@ fn doctor_agrees_with_chromium_on_the_browser_scenarios() {
 
     let mut failures = Vec::new();
     let mut verdicts = Vec::new();
-    for (scenario, &(name, from_allowed, from_refused)) in PAGE_SCENARIOS.iter().zip(EXPECTED) {
+    for (scenario, &(name, from_allowed, from_refused)) in PAGE_SCENARIOS.iter().zip(&expectations)
+    {
         assert_eq!(
             scenario.0, name,
-            "PAGE_SCENARIOS and EXPECTED are in the same order"
+            "PAGE_SCENARIOS and the fixture's SCENARIOS are in the same order"
         );
         for (origin, expected) in [
             (&allowed_origin, from_allowed),

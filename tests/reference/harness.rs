@@ -1,6 +1,6 @@
 //! The fuzz harness: one function per fuzz target (`fuzz/fuzz_targets/*.rs`), each taking the
 //! fuzzer's raw bytes. They panic only on a broken invariant. The same functions replay the
-//! committed corpus under `cargo test` on stable (`tests/tests/fuzz_corpus.rs`).
+//! committed corpus under `cargo test` on stable (`tests/tests/it/model/fuzz_corpus.rs`).
 
 use actix_web::http::header::HeaderValue;
 use cors_policy::origin::{parse_origin, OriginSpec};

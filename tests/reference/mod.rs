@@ -1,7 +1,7 @@
 //! A reference model of the runtime's answers, written straight from the Fetch standard
 //! (the shared CORS reference, `cors-rules.md`) and the project's documented behaviour (the runtime's
 //! crate docs, "How the runtime answers"), separate from the optimised runtime and shared by the
-//! property tests (`tests/tests/reference_model.rs`) and the fuzz targets (`fuzz/`).
+//! property tests (`tests/tests/it/model/reference_model.rs`) and the fuzz targets (`fuzz/`).
 //!
 //! It is meant to be obviously correct, not fast: strings are built, lists are scanned, nothing is
 //! precomputed.

@@ -8,9 +8,7 @@
 //! unknown site, and the origin the *other* policies allow), and every answer must carry
 //! exactly that policy's headers.
 
-// The harness serves several test files; this one does not use all of its helpers.
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use actix_web::http::Method;
 use actix_web::{delete, get, patch, post, put, routes, web, App, HttpResponse};

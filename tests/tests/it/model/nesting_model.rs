@@ -15,7 +15,7 @@
 //!    `Vary`; an actual request's grant comes from the policy that governs it, and from it alone.
 //!
 //! `PROPTEST_CASES` sets the number of cases (300 by default); a long run:
-//! `PROPTEST_CASES=100000 cargo test --release -p cors-tests --test nesting_model`.
+//! `PROPTEST_CASES=100000 cargo test --release -p cors-tests --test it nesting_model`.
 
 use std::cell::Cell;
 
@@ -30,6 +30,7 @@ use cors_runtime::{cors, policy, NamedPolicy};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::test_runner::FileFailurePersistence;
 
 // ---------------------------------------------------------------------------------------------
 // The policies: one distinct origin each, so the granting policy is identifiable, and one
@@ -774,6 +775,11 @@ proptest! {
     #![proptest_config(ProptestConfig {
         cases: cases(),
         max_shrink_iters: 10_000,
+        // Failures are kept next to this file, as `<stem>.proptest-regressions`: the default would
+        // put them under `tests/tests/proptest-regressions/`, since this file is below a `main.rs`.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions"
+        ))),
         ..ProptestConfig::default()
     })]
 

@@ -12,9 +12,7 @@
 //! The harness (requests, expectations, `run`) is shared with `conformance.rs`, in
 //! `support/mod.rs`.
 
-// The harness serves several test files; this one does not use all of its helpers.
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_DISPOSITION, VARY};

@@ -2,8 +2,7 @@
 //! harness functions, on the stable toolchain: what libFuzzer found once stays checked in CI.
 //! Fuzzing itself needs `cargo fuzz` (see `fuzz/README.md`).
 
-#[path = "../reference/mod.rs"]
-mod reference;
+use super::reference;
 
 use std::path::Path;
 

@@ -13,9 +13,7 @@
 //! The last tests go through a real server on loopback, for what the test request builder cannot
 //! send: control bytes, obs-folded lines, and header blocks larger than actix-web accepts.
 
-// The harness serves several test files; this one does not use all of its helpers.
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};

@@ -7,8 +7,8 @@
 
 use cors_runtime::{Cors, PolicyConfig};
 
-const GUIDE: &str = include_str!("../../cors-runtime/GUIDE.md");
-const README: &str = include_str!("../../README.md");
+const GUIDE: &str = include_str!("../../../../cors-runtime/GUIDE.md");
+const README: &str = include_str!("../../../../README.md");
 
 /// The fenced blocks with info string `lang` inside the guide's checked section.
 fn blocks(lang: &str) -> Vec<String> {
@@ -114,7 +114,7 @@ fn the_readme_compile_error_is_a_ui_snapshot() {
         .into_iter()
         .find(|b| b.starts_with("error: "))
         .expect("the README shows a compile error");
-    let snapshot = include_str!("../ui/fail/origin_trailing_slash.stderr");
+    let snapshot = include_str!("../../../ui/fail/origin_trailing_slash.stderr");
     assert_eq!(text.trim_end(), snapshot.trim_end());
 }
 

@@ -2,9 +2,7 @@
 //! and their precedence with a handler's own `#[cors]`: exact header sets, as in
 //! `conformance.rs`, through `actix_web::test`.
 
-// The harness serves several test files; this one does not use all of its helpers.
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

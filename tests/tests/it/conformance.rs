@@ -8,7 +8,7 @@
 //! else). Handlers count their calls, so a preflight answered without calling the handler is
 //! proven, not assumed.
 
-mod support;
+use crate::support;
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;

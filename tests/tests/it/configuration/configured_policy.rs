@@ -4,8 +4,8 @@
 //! policy written in `#[policy(...)]`, and listed with where each value came from.
 //!
 //! Start-up messages are snapshotted in `tests/startup/*.txt`: regenerate them with
-//! `CORS_SNAPSHOTS=overwrite cargo test -p cors-tests --test configured_policy` and read the
-//! diff. Environment forms use explicit lookups (`from_env_with`); the tests that need the
+//! `CORS_SNAPSHOTS=overwrite cargo test -p cors-tests --test it configured_policy` and read
+//! the diff. Environment forms use explicit lookups (`from_env_with`); the tests that need the
 //! process environment use variables of their own.
 
 use actix_web::http::Method;
@@ -14,8 +14,7 @@ use actix_web::{web, App, HttpResponse};
 use cors_runtime::Source;
 use cors_runtime::{policy, Cors, NamedPolicy, PolicyConfig};
 
-mod snapshot;
-use snapshot::snapshot;
+use crate::snapshot::snapshot;
 
 #[derive(serde::Deserialize)]
 struct Settings {

@@ -1,8 +1,8 @@
 //! Origins from the environment and from configuration files (`env("VAR")`, `config("key")`),
 //! checked when the app starts by the same checks as the attribute. The start-up messages are
 //! snapshotted in `tests/startup/*.txt`, like the compile errors: regenerate them with
-//! `CORS_SNAPSHOTS=overwrite cargo test -p cors-tests --test configured_origins` and read the
-//! diff.
+//! `CORS_SNAPSHOTS=overwrite cargo test -p cors-tests --test it configured_origins` and read
+//! the diff.
 //!
 //! Environment variables are the process's: every test uses variables and policies of its own,
 //! since tests run in parallel and a named policy reads its variables once per process.
@@ -11,8 +11,7 @@ use actix_web::test as actix_test;
 use actix_web::{get, App, HttpResponse};
 use cors_runtime::{cors, policy, ConfiguredOrigins, NamedPolicy};
 
-mod snapshot;
-use snapshot::snapshot;
+use crate::snapshot::snapshot;
 
 fn set(var: &str, value: &str) {
     // Edition 2021: `set_var` is safe to call; each test owns its variables.
@@ -343,13 +342,14 @@ async fn a_configured_policy_never_handed_over_stops_saying_what_is_missing() {
         let _ = actix_test::init_service(App::new().service(never_handed)).await;
         return;
     }
+    // The test's name in the harness: its module path without the crate's name.
+    let name = concat!(
+        module_path!(),
+        "::a_configured_policy_never_handed_over_stops_saying_what_is_missing"
+    );
+    let name = name.split_once("::").map_or(name, |(_, name)| name);
     let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args([
-            "--exact",
-            "a_configured_policy_never_handed_over_stops_saying_what_is_missing",
-            "--test-threads=1",
-            "--nocapture",
-        ])
+        .args(["--exact", name, "--test-threads=1", "--nocapture"])
         .env(CHILD, "1")
         .output()
         .expect("the child runs");
@@ -447,8 +447,8 @@ struct Large;
 
 /// 10,000 exact origins and 10,000 patterns, each exact origin the base domain of a pattern (so
 /// every one is looked up against patterns of its host), checked and laid out as the app starts.
-/// Timed in release builds only: `cargo test --release -p cors-tests --test configured_origins
-/// -- --nocapture large`.
+/// Timed in release builds only: `cargo test --release -p cors-tests --test it
+/// configured_origins::a_large -- --nocapture`.
 #[test]
 fn a_large_list_starts_fast() {
     let mut value = String::new();

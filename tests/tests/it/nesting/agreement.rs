@@ -2,9 +2,7 @@
 //! `Api::scope`, and handlers' own `#[cors]`. Each test pins down a way the previous design let
 //! requests, middleware, other apps or the order of events change which policy decides.
 
-// The harness serves several test files; this one does not use all of its helpers.
-#[allow(dead_code)]
-mod support;
+use crate::support;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -5,16 +5,16 @@
 //! error, never a panic.
 //!
 //! `PROPTEST_CASES` sets the number of cases (256 by default, as in CI); run 100,000 locally with
-//! `PROPTEST_CASES=100000 cargo test -p cors-tests --release --test reference_model`.
+//! `PROPTEST_CASES=100000 cargo test -p cors-tests --release --test it reference_model`.
 
-#[path = "../reference/mod.rs"]
-mod reference;
+use super::reference;
 
 use cors_policy::origin::{parse_origin, OriginSpec};
 use cors_policy::{Origins, Policy};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::test_runner::FileFailurePersistence;
 
 use reference::harness::{check_origin_entry, check_policy};
 use reference::model::{decide, RefRequest};
@@ -294,6 +294,11 @@ proptest! {
     #![proptest_config(ProptestConfig {
         // Shrinking a runtime disagreement is cheap; a persistence file keeps failures.
         max_shrink_iters: 10_000,
+        // Failures are kept next to this file, as `<stem>.proptest-regressions`: the default would
+        // put them under `tests/tests/proptest-regressions/`, since this file is below a `main.rs`.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions"
+        ))),
         ..ProptestConfig::default()
     })]
 
