@@ -545,7 +545,7 @@ async fn listing_leaves_other_apps_out() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the README promises: `tracing-subscriber`'s `EnvFilter` with `cors_runtime=debug`.
+// What the guide promises: `tracing-subscriber`'s `EnvFilter` with `cors_runtime=debug`.
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);

@@ -510,7 +510,7 @@ async fn repeated_origin_lines() {
 }
 
 /// Hostile origins with a preflight method the route does not serve: `#[cors]` does not answer
-/// (the README: such preflights fall through to the default service), and nothing is granted.
+/// (the guide: such preflights fall through to the default service), and nothing is granted.
 #[actix_web::test]
 #[rustfmt::skip]
 async fn hostile_preflights_for_unrouted_methods_fall_through() {

@@ -8,7 +8,7 @@
 //! - [`nesting`]: named policies for an app or a scope, and which policy answers when they nest;
 //! - [`routes`]: how a route's preflights are registered, `#[routes]`, a realistic app;
 //! - [`configuration`]: origins and policies from the environment or configuration files, reloads,
-//!   the README's settings;
+//!   the guide's settings, the README's examples;
 //! - [`model`]: property tests against the reference model (`tests/reference`), the nesting
 //!   model, and the replay of the fuzz corpus.
 //!

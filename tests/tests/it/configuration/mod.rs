@@ -5,7 +5,7 @@
 //! - [`configured_policy`]: a whole policy from settings or the environment (`PolicyConfig`,
 //!   `Cors::from_config`);
 //! - [`reload`]: a configured policy replaced while the server runs (`Reloader`);
-//! - [`readme`]: the README's settings file and variables make the policy it shows.
+//! - [`readme`]: the guide's settings file and variables make the policy it shows.
 
 mod configured_origins;
 mod configured_policy;

@@ -1,4 +1,4 @@
-//! Model-based property test of nested policies (`cors-runtime/src/nesting.rs`, the README's
+//! Model-based property test of nested policies (`cors-runtime/src/nesting.rs`, the guide's
 //! "Which policy answers"): arbitrary app shapes built from a fixed set of policies with distinct
 //! origins (an app policy, declared or plain scopes, optionally guarded and nested, `#[cors]`
 //! handlers and plain ones placed at the root or in a scope, a user middleware, a default
@@ -248,7 +248,7 @@ prop_compose! {
         second_alive in any::<bool>(),
     ) -> Shape {
         let mut shape = Shape { app, s1, s2, nested, h_get, h_put, p, any, mw, scopes_first, second_alive };
-        // The README lists declared scopes without an app policy only when disjoint.
+        // The guide lists declared scopes without an app policy only when disjoint.
         if !shape.app && shape.nested && shape.s1.declared {
             shape.s2.declared = false;
         }
