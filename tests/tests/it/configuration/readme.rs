@@ -48,18 +48,30 @@ struct Settings {
 
 #[test]
 fn the_guide_settings_file_and_variables_make_the_same_valid_policy() {
-    let toml_blocks = blocks("toml");
+    same_policy_from_file_and_variables(GUIDE, 6);
+}
+
+#[test]
+fn the_readme_settings_file_and_variables_make_the_same_valid_policy() {
+    same_policy_from_file_and_variables(README, 4);
+}
+
+/// The `toml` and `sh` blocks of `doc`'s checked section make a valid policy, the same one,
+/// with `keys` keys.
+fn same_policy_from_file_and_variables(doc: &str, keys: usize) {
+    let toml_blocks = fenced(doc, "toml", true);
     assert_eq!(toml_blocks.len(), 1, "one settings file");
-    let settings: Settings = toml::from_str(&toml_blocks[0]).expect("the guide's TOML");
+    let settings: Settings = toml::from_str(&toml_blocks[0]).expect("the documented TOML");
     let from_file = Cors::from_config("cors", &settings.cors).expect("a valid policy");
-    let sh = blocks("sh");
+    let sh = fenced(doc, "sh", true);
     assert_eq!(sh.len(), 1, "one environment");
     let vars: Vec<(String, String)> = sh[0]
         .lines()
         .filter_map(|line| line.split_once('='))
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    assert_eq!(vars.len(), 6, "{vars:?}");
+    assert_eq!(vars.len(), keys, "{vars:?}");
+
     let from_env = Cors::from_config("cors", &PolicyConfig::from_env_with("APP_CORS", vars))
         .expect("a valid policy");
     let view = |cors: Cors| {
