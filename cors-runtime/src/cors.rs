@@ -11,7 +11,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
 use actix_web::http::Method;
-use actix_web::{Error, HttpMessage as _};
+use actix_web::Error;
 use cors_policy::Policy;
 
 use crate::anchor::{AnchorEntry, PolicyRef, Site};
@@ -371,7 +371,7 @@ where
                 Governing::Inner(entry) => (Some(entry.id), false),
                 Governing::Unresolved => (None, false),
             };
-            req.extensions_mut().insert(nesting::Delegated(assigned));
+            nesting::assign(&req, assigned);
             if !own {
                 return CorsFuture::Passed {
                     inner: self.service.call(req),

@@ -170,12 +170,18 @@ fn compile(full: &str, prefix: bool) -> Option<ResourceDef> {
 /// listing's record of the app's layers, once, at their first request.)
 pub(crate) struct Outer(Rc<Cell<bool>>);
 
-/// Set on every request by an outermost layer that has policies inside it: the anchor id of the
-/// inner policy that governs the request, or none (the layer's own policy governs it, or nobody
-/// may: an unresolved lookup). A policy inside finds out from it which requests are its own, and
-/// from its absence that a layer which counted it does not stand outside it after all (a `.wrap`
-/// on a scope with an empty prefix looks like the app's): it then decides alone.
-pub(crate) struct Delegated(pub(crate) Option<u64>);
+/// Set by an outermost layer that has policies inside it on every request an inner policy
+/// governs: that policy's anchor id. A policy inside finds out from it which requests are its
+/// own; from [`NotDelegated`], that the layer governs the request (or nobody may: an unresolved
+/// lookup); and from the absence of both, that a layer which counted it does not stand outside it
+/// after all (a `.wrap` on a scope with an empty prefix looks like the app's): it then decides
+/// alone.
+pub(crate) struct Delegated(u64);
+
+/// Set instead of [`Delegated`] on the other requests that layer sees: no policy inside may
+/// decide them. Zero-sized, so marking the requests the layer governs itself, the most frequent,
+/// allocates nothing.
+pub(crate) struct NotDelegated;
 
 /// Set on an error's response whose headers a policy has applied: the layers around it add none.
 pub(crate) struct Decided;
@@ -199,8 +205,27 @@ pub(crate) fn outer(req: &ServiceRequest, own: &Rc<Cell<bool>>) -> bool {
     }
 }
 
-/// The policy an outer layer assigned `req` to, if any.
+/// An outermost layer with policies inside it assigns `req` to the inner policy `assigned`, or
+/// (`None`) to none of them.
+#[inline]
+pub(crate) fn assign(req: &ServiceRequest, assigned: Option<u64>) {
+    match assigned {
+        Some(id) => {
+            req.extensions_mut().insert(Delegated(id));
+        }
+        None => {
+            req.extensions_mut().insert(NotDelegated);
+        }
+    }
+}
+
+/// The inner policy an outer layer assigned `req` to (`Some(None)`: none of them), or `None`
+/// when no layer outside assigned it.
 #[inline]
 pub(crate) fn delegated(req: &ServiceRequest) -> Option<Option<u64>> {
-    req.extensions().get::<Delegated>().map(|d| d.0)
+    let extensions = req.extensions();
+    match extensions.get::<Delegated>() {
+        Some(Delegated(id)) => Some(Some(*id)),
+        None => extensions.contains::<NotDelegated>().then_some(None),
+    }
 }

@@ -1543,3 +1543,67 @@ async fn a_route_beside_an_empty_scope_keeps_its_policy_after_requests_through_t
     )
     .await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A route the app-wide policy cannot tell apart from an earlier resource: nobody grants it, its
+// preflight or its actual request.
+
+#[cors(origins = ["https://partner.example.org"], methods = ["PUT"])]
+#[put("/shadow/special")]
+async fn shadowed_special() -> HttpResponse {
+    count("shadowed_special");
+    HttpResponse::Ok().body("special")
+}
+
+async fn shadow_post() -> HttpResponse {
+    count("shadow_post");
+    HttpResponse::Ok().body("post")
+}
+
+#[actix_web::test]
+async fn a_route_reached_past_a_guarded_earlier_resource_is_granted_by_no_policy() {
+    // `/shadow/{id}` (POST only, by a resource guard) comes first: the app's resource map gives
+    // its pattern for `/shadow/special`, so the app-wide policy cannot know which policy governs
+    // the path; routing passes the guarded resource by and reaches the `#[cors]` route.
+    let app = test::init_service(
+        App::new()
+            .wrap(Api)
+            .service(
+                web::resource("/shadow/{id}")
+                    .guard(guard::Post())
+                    .to(shadow_post),
+            )
+            .service(shadowed_special),
+    )
+    .await;
+    expect(
+        &app,
+        "preflight for the route's PUT",
+        pf("/shadow/special", PARTNER, "PUT"),
+        403,
+        refused(),
+        &[("shadowed_special", 0)],
+    )
+    .await;
+    // The handler runs (nothing but a browser's preflight stood in its way), but neither the
+    // route's policy nor the app's decides the response (no CORS header at all): the refused
+    // preflight and this answer agree.
+    expect(
+        &app,
+        "actual PUT",
+        req(Method::PUT, "/shadow/special").origin(PARTNER),
+        200,
+        Vec::new(),
+        &[("shadowed_special", 1)],
+    )
+    .await;
+    expect(
+        &app,
+        "the earlier resource's POST, app's origin",
+        req(Method::POST, "/shadow/special").origin(APP),
+        200,
+        granted(APP),
+        &[("shadow_post", 1)],
+    )
+    .await;
+}
