@@ -32,7 +32,7 @@ use actix_web::http::header::{
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use actix_web::{guard, test, web, App, Error, HttpResponse};
-use cors_runtime::{policy, Cors, PolicyConfig};
+use cors_runtime::{cors, policy, Cors, PolicyConfig};
 
 use crate::apps::{erase, ok, Routing, Target, ACTIX, BARE, FLOOR, PROJECT, VARIANTS};
 
@@ -48,6 +48,14 @@ use crate::apps::{erase, ok, Routing, Target, ACTIX, BARE, FLOOR, PROJECT, VARIA
     max_age = 600
 )]
 pub struct Api;
+
+/// A handler with a policy of its own, for case 6h: `.wrap(Api)` around an app that holds one
+/// inner policy (the README's example shape), so that the layer assigns every request.
+#[cors(origins = ["*"])]
+#[actix_web::get("/api/public")]
+async fn public() -> HttpResponse {
+    ok()
+}
 
 /// [`Api`]'s policy as configuration (case 8): the same values, read by
 /// [`PolicyConfig::from_env_with`] from these variables instead of the process environment.
@@ -259,6 +267,9 @@ pub struct AppWide {
     pub first: [Rc<dyn Target>; 4],
     /// `.wrap(Api)` built after the others (see the module's documentation).
     pub second: Option<Rc<dyn Target>>,
+    /// Case 6h: `.wrap(Api)` around the same app plus one `#[cors]` handler, built after the
+    /// others.
+    pub nested: Option<Rc<dyn Target>>,
     /// Case 8: the same policy from configuration, `.wrap(Cors::from_config(..))`, and as a
     /// reloadable policy, `.wrap(Cors::reloadable_from_config(..))`, built after the others.
     pub configured: Option<[Rc<dyn Target>; 2]>,
@@ -274,6 +285,7 @@ pub fn build_first(sys: &SystemRunner, routing: Routing) -> AppWide {
     AppWide {
         first: [bare, floor, actix, ours],
         second: None,
+        nested: None,
         configured: None,
     }
 }
@@ -283,6 +295,9 @@ impl AppWide {
     pub fn build_second(&mut self, sys: &SystemRunner, routing: Routing) {
         self.second =
             Some(sys.block_on(async { erase(test::init_service(inner(routing).wrap(Api)).await) }));
+        self.nested = Some(sys.block_on(async {
+            erase(test::init_service(inner(routing).service(public).wrap(Api)).await)
+        }));
         let fixed = Cors::from_config("cors", &configured()).expect("case 8's policy is valid");
         let (reloadable, _reloader) =
             Cors::reloadable_from_config("cors", &configured()).expect("case 8's policy is valid");

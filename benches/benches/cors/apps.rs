@@ -258,6 +258,8 @@ pub enum Policy {
     AppWideSecond,
     /// Case 7: the 1,000-origin allowlist, its origins from the environment.
     Configured,
+    /// Case 6h: the app-wide policy around an app with one inner `#[cors]` handler.
+    AppWideNested,
     /// Case 8: the app-wide policy from configuration; reloadable or not.
     AppWideConfigured {
         /// Built by `Cors::reloadable_from_config` rather than `Cors::from_config`.
@@ -377,6 +379,11 @@ impl Apps {
             Policy::AppWideSecond => {
                 let mut targets = self.app_wide.first.clone();
                 targets[PROJECT] = self.app_wide.second.clone().expect("built");
+                return targets;
+            }
+            Policy::AppWideNested => {
+                let mut targets = self.app_wide.first.clone();
+                targets[PROJECT] = self.app_wide.nested.clone().expect("built");
                 return targets;
             }
             Policy::AppWideConfigured { reloadable } => {

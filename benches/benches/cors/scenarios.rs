@@ -59,7 +59,7 @@ pub enum Kind {
     AppWide {
         preflight: bool,
     },
-    /// Case 6g: measured, judged by no target.
+    /// Cases 6g to 6i: measured, judged by no target.
     AppWideExtra,
     /// Case 7: the 1,000-origin allowlist from the environment (judged against case 4's).
     Configured {
@@ -379,10 +379,10 @@ fn app_wide() -> Vec<Scenario> {
                 project: Expect| Scenario {
         id: format!("6{id}"),
         title: format!("6{}. app-wide: {title}", &id[..1]),
-        policy: if kind == Kind::AppWideExtra {
-            Policy::AppWideSecond
-        } else {
-            Policy::AppWide
+        policy: match (kind, id) {
+            (Kind::AppWideExtra, "g-preflight-second-app") => Policy::AppWideSecond,
+            (Kind::AppWideExtra, _) => Policy::AppWideNested,
+            _ => Policy::AppWide,
         },
         kind,
         method,
@@ -464,6 +464,28 @@ fn app_wide() -> Vec<Scenario> {
         case(
             "g-preflight-second-app",
             "preflight as 6a, .wrap(Api) built second on its thread",
+            Kind::AppWideExtra,
+            Method::OPTIONS,
+            PATH,
+            preflight_headers(ALLOWED),
+            204,
+            expect(200, true),
+            expect(204, true),
+        ),
+        case(
+            "h-get-allowed-nested",
+            "GET as 6c, one #[cors] handler elsewhere in the app",
+            Kind::AppWideExtra,
+            Method::GET,
+            PATH,
+            vec![(ORIGIN, hv(ALLOWED))],
+            200,
+            expect(200, true),
+            expect(200, true),
+        ),
+        case(
+            "i-preflight-allowed-nested",
+            "preflight as 6a, one #[cors] handler elsewhere in the app",
             Kind::AppWideExtra,
             Method::OPTIONS,
             PATH,
