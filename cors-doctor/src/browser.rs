@@ -223,27 +223,9 @@ pub async fn diagnose<T: Transport>(
         if redirects == 0 {
             first_actual = Some(response.clone());
         }
-        let mut checks = if cors {
-            check_actual(&hop, &response)
-        } else {
-            Vec::new()
-        };
-        explain_tainted(&mut checks, tainted.as_deref());
-        if checks.iter().any(|c| !c.passed) {
-            steps.push(step(
-                StepKind::Actual,
-                &method,
-                &url,
-                shown,
-                Ok(&response),
-                checks,
-                None,
-            ));
-            break;
-        }
-        let Some(location) = redirect_location(&response) else {
-            let readable = cors.then(|| readable_headers(page.credentials, &response));
-            steps.push(step(
+        // This hop's step, as it was sent (taken once: every branch below ends the hop).
+        let actual_step = |checks, readable| {
+            step(
                 StepKind::Actual,
                 &method,
                 &url,
@@ -251,7 +233,21 @@ pub async fn diagnose<T: Transport>(
                 Ok(&response),
                 checks,
                 readable,
-            ));
+            )
+        };
+        let mut checks = if cors {
+            check_actual(&hop, &response)
+        } else {
+            Vec::new()
+        };
+        explain_tainted(&mut checks, tainted.as_deref());
+        if checks.iter().any(|c| !c.passed) {
+            steps.push(actual_step(checks, None));
+            break;
+        }
+        let Some(location) = redirect_location(&response) else {
+            let readable = cors.then(|| readable_headers(page.credentials, &response));
+            steps.push(actual_step(checks, readable));
             break;
         };
         // A redirect: Fetch's "HTTP-redirect fetch".
@@ -278,15 +274,7 @@ pub async fn diagnose<T: Transport>(
                 cause: Some("the server's redirect cannot be followed by a browser".into()),
                 fix: Some("redirect to an http(s) URL without credentials, in fewer than 20 steps, or serve the resource at the URL the page fetches".into()),
             });
-            steps.push(step(
-                StepKind::Actual,
-                &method,
-                &url,
-                shown,
-                Ok(&response),
-                checks,
-                None,
-            ));
+            steps.push(actual_step(checks, None));
             break;
         }
         let next = next.unwrap_or_default();
@@ -301,10 +289,6 @@ pub async fn diagnose<T: Transport>(
                 " as GET, without the body (a {} after {method})",
                 response.status
             ));
-            method = "GET".into();
-            body = None;
-            headers
-                .retain(|(n, _)| !REQUEST_BODY_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
         }
         let current = url_origin(&url);
         if tainted.is_none()
@@ -315,15 +299,14 @@ pub async fn diagnose<T: Transport>(
             tainted = Some(format!("{url} to {next}"));
         }
         checks.push(Check::pass(CheckId::RedirectAllowed, detail));
-        steps.push(step(
-            StepKind::Actual,
-            &method,
-            &url,
-            shown,
-            Ok(&response),
-            checks,
-            None,
-        ));
+        steps.push(actual_step(checks, None));
+        // The next hop, as the browser sends it.
+        if to_get {
+            method = "GET".into();
+            body = None;
+            headers
+                .retain(|(n, _)| !REQUEST_BODY_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
+        }
         url = next;
     }
 

@@ -181,6 +181,9 @@ fn a_303_after_post_becomes_a_get_without_body() {
     assert_eq!(sent[1].body, None);
     assert_eq!(header(&sent[1], "content-type"), None);
     assert_eq!(sent[0].body.as_deref(), Some(&b"a=1"[..]));
+    // The report shows each request as it was sent: the POST that got the 303, then the GET.
+    let shown: Vec<&str> = report.steps.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(shown, ["POST", "GET"]);
 }
 
 #[test]
