@@ -15,17 +15,12 @@
 
 use crate::support;
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
-
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{get, web, App, Error, HttpResponse, HttpServer};
 use cors_runtime::cors;
 use support::Outcome::*;
 use support::{
-    case, get, hit, is_cors_header, opts, pf_ok, refused, vary_only, Case, Headers, Req, ACAC,
-    ACAH, ACAO, VARY_,
+    case, get, hit, opts, pf_ok, refused, vary_only, Case, Headers, Req, ACAC, ACAH, ACAO, VARY_,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -531,35 +526,6 @@ async fn hostile_preflights_for_unrouted_methods_fall_through() {
 // ---------------------------------------------------------------------------------------------
 // Over a real socket: what the test request builder refuses to build.
 
-/// Sends `request` (raw bytes, the connection closed after it) and returns the status (0 when
-/// the server closed the connection without an answer) and the CORS-related headers.
-fn raw_exchange(addr: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String)>) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    // The server may answer and close before it has read a huge request: a write error is
-    // not a failure, the answer (or its absence) is judged below.
-    let _ = stream.write_all(request);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .filter(|(n, _)| is_cors_header(n))
-        .collect();
-    headers.sort();
-    (status, headers)
-}
-
 /// A request for `path` with `origin_lines` (each a complete `Name: value` line, raw bytes).
 fn raw_request(method: &str, path: &str, origin_lines: &[&[u8]], preflight: bool) -> Vec<u8> {
     let mut r = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n").into_bytes();
@@ -654,7 +620,7 @@ async fn control_bytes_on_the_wire() {
             for path in ["/exact", "/sub", "/many"] {
                 for (method, preflight) in [("GET", false), ("OPTIONS", true)] {
                     sent += 1;
-                    let (status, headers) = raw_exchange(addr, &raw_request(method, path, &lines, preflight));
+                    let (status, headers) = support::exchange_cors(addr, &raw_request(method, path, &lines, preflight));
                     *statuses.entry(status).or_default() += 1;
                     if let Err(why) = refused_on_the_wire(status, &headers, preflight) {
                         failures.push(format!("{name} {method} {path}: {why}"));
@@ -671,7 +637,7 @@ async fn control_bytes_on_the_wire() {
         ];
         for line in granted {
             sent += 1;
-            let (status, headers) = raw_exchange(addr, &raw_request("GET", "/exact", &[line], false));
+            let (status, headers) = support::exchange_cors(addr, &raw_request("GET", "/exact", &[line], false));
             let want = vec![
                 (ACAC.to_owned(), "true".to_owned()),
                 (ACAO.to_owned(), "https://app.example.com".to_owned()),

@@ -10,8 +10,6 @@
 
 use crate::support;
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -28,8 +26,8 @@ use actix_web::{
 use cors_runtime::cors;
 use support::Outcome::*;
 use support::{
-    case, get, granted, hit, is_cors_header, none, opts, pf, pf_ok, post, refused, req, send,
-    vary_only, Case, Headers, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
+    case, get, granted, hit, none, opts, pf, pf_ok, post, refused, req, send, vary_only, Case,
+    Headers, ACAC, ACAH, ACAO, ACEH, ACMA, VARY_,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -892,33 +890,6 @@ async fn origin_matching() {
 // Through a real server: the HTTP dispatcher, not the test harness, turns a middleware's error
 // into its response, and a mutating middleware runs on a real connection.
 
-/// Sends `request` (raw HTTP/1.1, `Connection: close`) and returns the status and the
-/// CORS-related headers of the response, sorted.
-fn raw_exchange(addr: std::net::SocketAddr, request: &str) -> (u16, Vec<(String, String)>) {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    stream.write_all(request.as_bytes()).expect("write");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read");
-    let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let mut headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .filter(|(n, _)| is_cors_header(n))
-        .collect();
-    headers.sort();
-    (status, headers)
-}
-
 fn owned(headers: Headers) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = headers
         .into_iter()
@@ -958,7 +929,7 @@ async fn through_a_real_server() {
     let results = web::block(move || {
         exchanges
             .into_iter()
-            .map(|(name, request, status, headers)| (name, raw_exchange(addr, &request), (status, owned(headers))))
+            .map(|(name, request, status, headers)| (name, support::exchange_cors(addr, request.as_bytes()), (status, owned(headers))))
             .collect::<Vec<_>>()
     })
     .await

@@ -3,8 +3,6 @@
 //! the old policy kept, the listing showing the values in force, no request answered by a mix of
 //! two versions, and a real two-worker server reloaded under a loop of requests.
 
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -258,32 +256,6 @@ async fn a_request_under_way_during_a_reload_is_answered_by_one_version() {
 // ---------------------------------------------------------------------------------------------
 // A real server: two workers, reloaded while requests run.
 
-/// Sends raw request bytes over a new connection and returns the status (0 without an answer)
-/// and the response headers (names lower-cased).
-fn exchange(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>) {
-    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
-        return (0, Vec::new());
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(2)));
-    let _ = stream.write_all(request.as_bytes());
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers)
-}
-
 /// A preflight and an actual request from `BOTH`, which both versions allow with other values.
 fn requests() -> [String; 2] {
     [
@@ -317,7 +289,7 @@ async fn a_two_worker_server_reloaded_under_load_answers_by_one_version_at_a_tim
         Duration::from_secs(9),
         actix_web::rt::task::spawn_blocking(move || {
             let ask = |request: &String| {
-                let (status, headers) = exchange(addr, request);
+                let (status, headers) = crate::support::exchange(addr, request.as_bytes());
                 summary(status, headers)
             };
             let [preflight, actual] = requests();

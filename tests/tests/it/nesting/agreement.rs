@@ -6,8 +6,6 @@ use crate::support;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
@@ -1289,35 +1287,6 @@ async fn a_dynamic_declared_scope_is_listed_as_written() {
 // ---------------------------------------------------------------------------------------------
 // A real server: two workers, two listeners.
 
-/// Sends raw request bytes over a new connection and returns the status (0 without an answer)
-/// and the response headers (names lower-cased).
-fn exchange(addr: SocketAddr, request: &str) -> (u16, Vec<(String, String)>) {
-    let mut stream =
-        TcpStream::connect_timeout(&addr, Duration::from_secs(2)).expect("connect to loopback");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .expect("read timeout");
-    stream
-        .set_write_timeout(Some(Duration::from_secs(2)))
-        .expect("write timeout");
-    let _ = stream.write_all(request.as_bytes());
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers)
-}
-
 fn preflight_bytes(origin: &str) -> String {
     format!(
         "OPTIONS /strict HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {origin}\r\n\
@@ -1356,7 +1325,7 @@ async fn a_server_with_two_listeners_keeps_the_handler_policy_after_hostile_requ
             for _ in 0..2 {
                 for addr in &addrs {
                     for request in hostile {
-                        let (status, _) = exchange(*addr, request);
+                        let (status, _) = support::exchange(*addr, request.as_bytes());
                         if status == 0 {
                             failures.push(format!("no answer to {request:?} on {addr}"));
                         }
@@ -1365,7 +1334,7 @@ async fn a_server_with_two_listeners_keeps_the_handler_policy_after_hostile_requ
             }
             for i in 0..16 {
                 let addr = addrs[i % 2];
-                let (status, headers) = exchange(addr, &preflight_bytes(OTHER));
+                let (status, headers) = support::exchange(addr, preflight_bytes(OTHER).as_bytes());
                 let allow: Vec<_> = headers
                     .iter()
                     .filter(|(n, _)| n.starts_with("access-control-allow-"))
@@ -1378,7 +1347,7 @@ async fn a_server_with_two_listeners_keeps_the_handler_policy_after_hostile_requ
             }
             // The handler's own origin is still granted on both listeners.
             for addr in &addrs {
-                let (status, headers) = exchange(*addr, &preflight_bytes(APP));
+                let (status, headers) = support::exchange(*addr, preflight_bytes(APP).as_bytes());
                 let acao = headers.iter().find(|(n, _)| n == ACAO).map(|(_, v)| v.as_str());
                 if status != 204 || acao != Some(APP) {
                     failures.push(format!(
@@ -1389,7 +1358,7 @@ async fn a_server_with_two_listeners_keeps_the_handler_policy_after_hostile_requ
                     "PUT /strict HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {OTHER}\r\n\
                      Content-Length: 0\r\nConnection: close\r\n\r\n"
                 );
-                let (status, headers) = exchange(*addr, &put);
+                let (status, headers) = support::exchange(*addr, put.as_bytes());
                 if status != 200 || headers.iter().any(|(n, _)| n == ACAO) {
                     failures.push(format!(
                         "actual PUT from the app-wide origin on {addr}: {status} {headers:?}"

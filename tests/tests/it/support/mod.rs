@@ -4,6 +4,9 @@
 
 use std::cell::Cell;
 use std::fmt::Write as _;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -398,4 +401,44 @@ where
         failures.is_empty(),
         "failed cases of {label} (of {total}):\n{failures}"
     );
+}
+
+/// Sends `request` (raw HTTP/1.1 bytes, the connection closed after it) over a new connection
+/// and returns the status (0 when the server answered nothing: it closed the connection, or no
+/// connection was made) and the response's header lines, names lower-cased, in order. The server
+/// may answer and close before it has read a huge request: a write error is not a failure, the
+/// answer (or its absence) is what the caller judges.
+pub(crate) fn exchange(addr: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String)>) {
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return (0, Vec::new());
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    let _ = stream.write_all(request);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let head = text.split("\r\n\r\n").next().unwrap_or_default();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers)
+}
+
+/// [`exchange`], keeping the CORS-related headers only, sorted.
+pub(crate) fn exchange_cors(addr: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String)>) {
+    let (status, headers) = exchange(addr, request);
+    let mut headers: Vec<(String, String)> = headers
+        .into_iter()
+        .filter(|(n, _)| is_cors_header(n))
+        .collect();
+    headers.sort();
+    (status, headers)
 }
