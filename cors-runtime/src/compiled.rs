@@ -321,4 +321,4 @@ fn kept_text(text: String) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -167,8 +167,11 @@ fn wildcard_headers_never_cover_authorization() {
         .is_ok());
 }
 
-fn with_origins(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
-    let policy = Policy {
+/// The policy the listing's and the decision's tests share: `exact` origins and `patterns`, with
+/// credentials, `PUT` (a route serving `GET` and `PUT`), one allowed header, two exposed ones
+/// and a max age.
+pub(crate) fn sample_policy(exact: &[&str], patterns: &[OriginPattern]) -> Policy {
+    Policy {
         origins: Origins::List {
             exact: exact.iter().map(|o| (*o).to_owned()).collect(),
             patterns: patterns.to_vec(),
@@ -184,7 +187,11 @@ fn with_origins(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
         max_age: Some(300),
         allow_insecure_origins: false,
         origin_sources: Vec::new(),
-    };
+    }
+}
+
+fn with_origins(exact: &[&str], patterns: &[OriginPattern]) -> Compiled {
+    let policy = sample_policy(exact, patterns);
     let text: &'static str = Box::leak(cors_policy::wire::encode(&policy).into_boxed_str());
     Compiled::decode(text).expect("the macro's own output decodes")
 }

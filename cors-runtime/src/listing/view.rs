@@ -227,23 +227,7 @@ mod tests {
     use super::*;
 
     fn view(exact: &[&str], patterns: &[OriginPattern]) -> PolicyView {
-        let policy = Policy {
-            origins: Origins::List {
-                exact: exact.iter().map(|o| (*o).to_owned()).collect(),
-                patterns: patterns.to_vec(),
-            },
-            credentials: true,
-            allow_methods: vec!["PUT".into()],
-            routed_methods: Some(vec!["GET".into(), "PUT".into()]),
-            allow_headers: vec!["content-type".into()],
-            allow_any_header: false,
-            echo_request_headers: false,
-            expose_headers: vec!["X-Id".into(), "X-Total".into()],
-            expose_any_header: false,
-            max_age: Some(300),
-            allow_insecure_origins: false,
-            origin_sources: Vec::new(),
-        };
+        let policy = crate::compiled::tests::sample_policy(exact, patterns);
         PolicyView::of(&policy, &Provenance::default())
     }
 
