@@ -34,7 +34,7 @@ FAILED=0
 
 # expect SERVER EXIT VERDICT FAILED_CHECK REFUSAL WARNINGS -- DOCTOR-ARGS...
 #   FAILED_CHECK and REFUSAL (what a refused preflight refuses) are "-" for none; WARNINGS is a
-#   comma-separated list of identifiers, "-" for none.
+#   comma-separated list of identifiers, "-" for none. The URL's path is /api/data, or DOCTOR_PATH.
 expect() {
   local server=$1 code=$2 verdict=$3 check=$4 refusal=$5 warnings=$6
   shift 7
@@ -47,7 +47,7 @@ expect() {
     log "FAIL $server is not running"; FAILED=$((FAILED + 1)); return
   fi
   local out rc=0
-  out=$("$DOCTOR" --json "http://$addr/api/data" "$@") || rc=$?
+  out=$("$DOCTOR" --json "http://$addr${DOCTOR_PATH:-/api/data}" "$@") || rc=$?
   local got
   got=$(printf '%s' "$out" | python3 -c '
 import json, sys
@@ -103,6 +103,14 @@ expect nginx   1 blocked allow-headers-cover-headers - grant-headers-to-any-orig
 expect express 1 blocked allow-headers-cover-headers - grant-headers-to-any-origin -- --origin "$F" -H 'X-Custom: 1'
 expect flask   1 blocked allow-headers-cover-headers - missing-vary-origin         -- --origin "$F" -H 'X-Custom: 1'
 expect ours    1 blocked allow-origin-present headers-refused - -- --origin "$F" -H 'X-Custom: 1'
+
+# 6. What a proxy in front of the server does, against nginx's extra locations: a dropped
+#    preflight is a blocked request (no answer), a same-origin redirect that carries the grant is
+#    followed, and a redirect to another origin makes the browser send `Origin: null`, which the
+#    fixed grant does not match.
+DOCTOR_PATH=/drop/data expect nginx 1 blocked answered - - -- --origin "$F" --credentials -X POST -H 'Content-Type: application/json'
+DOCTOR_PATH=/hop/data  expect nginx 0 allowed - - grant-headers-to-any-origin -- --origin "$F" --credentials
+DOCTOR_PATH=/away/data expect nginx 1 blocked allow-origin-matches - grant-headers-to-any-origin -- --origin "$F" --credentials
 
 log "cors-doctor: $PASSED passed, $FAILED failed"
 [ "$FAILED" = 0 ]
