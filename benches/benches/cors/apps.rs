@@ -376,20 +376,20 @@ impl Apps {
     pub fn variants(&self, policy: Policy) -> [Rc<dyn Target>; 4] {
         let [actix, project] = match policy {
             Policy::AppWide => return self.app_wide.first.clone(),
-            Policy::AppWideSecond => {
+            // Case 6's bare, floor and actix-cors, against another app of ours.
+            Policy::AppWideSecond | Policy::AppWideNested | Policy::AppWideConfigured { .. } => {
+                let ours = match policy {
+                    Policy::AppWideSecond => self.app_wide.second.as_ref(),
+                    Policy::AppWideNested => self.app_wide.nested.as_ref(),
+                    Policy::AppWideConfigured { reloadable } => self
+                        .app_wide
+                        .configured
+                        .as_ref()
+                        .map(|c| &c[usize::from(reloadable)]),
+                    _ => None,
+                };
                 let mut targets = self.app_wide.first.clone();
-                targets[PROJECT] = self.app_wide.second.clone().expect("built");
-                return targets;
-            }
-            Policy::AppWideNested => {
-                let mut targets = self.app_wide.first.clone();
-                targets[PROJECT] = self.app_wide.nested.clone().expect("built");
-                return targets;
-            }
-            Policy::AppWideConfigured { reloadable } => {
-                let mut targets = self.app_wide.first.clone();
-                let configured = self.app_wide.configured.as_ref().expect("built");
-                targets[PROJECT] = configured[usize::from(reloadable)].clone();
+                targets[PROJECT] = Rc::clone(ours.expect("built by AppWide::build_second"));
                 return targets;
             }
             Policy::Main => &self.main,

@@ -379,11 +379,7 @@ fn app_wide() -> Vec<Scenario> {
                 project: Expect| Scenario {
         id: format!("6{id}"),
         title: format!("6{}. app-wide: {title}", &id[..1]),
-        policy: match (kind, id) {
-            (Kind::AppWideExtra, "g-preflight-second-app") => Policy::AppWideSecond,
-            (Kind::AppWideExtra, _) => Policy::AppWideNested,
-            _ => Policy::AppWide,
-        },
+        policy: Policy::AppWide,
         kind,
         method,
         path,
@@ -461,39 +457,48 @@ fn app_wide() -> Vec<Scenario> {
             expect(404, true),
             expect(404, true),
         ),
-        case(
-            "g-preflight-second-app",
-            "preflight as 6a, .wrap(Api) built second on its thread",
-            Kind::AppWideExtra,
-            Method::OPTIONS,
-            PATH,
-            preflight_headers(ALLOWED),
-            204,
-            expect(200, true),
-            expect(204, true),
-        ),
-        case(
-            "h-get-allowed-nested",
-            "GET as 6c, one #[cors] handler elsewhere in the app",
-            Kind::AppWideExtra,
-            Method::GET,
-            PATH,
-            vec![(ORIGIN, hv(ALLOWED))],
-            200,
-            expect(200, true),
-            expect(200, true),
-        ),
-        case(
-            "i-preflight-allowed-nested",
-            "preflight as 6a, one #[cors] handler elsewhere in the app",
-            Kind::AppWideExtra,
-            Method::OPTIONS,
-            PATH,
-            preflight_headers(ALLOWED),
-            204,
-            expect(200, true),
-            expect(204, true),
-        ),
+        Scenario {
+            policy: Policy::AppWideSecond,
+            ..case(
+                "g-preflight-second-app",
+                "preflight as 6a, .wrap(Api) built second on its thread",
+                Kind::AppWideExtra,
+                Method::OPTIONS,
+                PATH,
+                preflight_headers(ALLOWED),
+                204,
+                expect(200, true),
+                expect(204, true),
+            )
+        },
+        Scenario {
+            policy: Policy::AppWideNested,
+            ..case(
+                "h-get-allowed-nested",
+                "GET as 6c, one #[cors] handler elsewhere in the app",
+                Kind::AppWideExtra,
+                Method::GET,
+                PATH,
+                vec![(ORIGIN, hv(ALLOWED))],
+                200,
+                expect(200, true),
+                expect(200, true),
+            )
+        },
+        Scenario {
+            policy: Policy::AppWideNested,
+            ..case(
+                "i-preflight-allowed-nested",
+                "preflight as 6a, one #[cors] handler elsewhere in the app",
+                Kind::AppWideExtra,
+                Method::OPTIONS,
+                PATH,
+                preflight_headers(ALLOWED),
+                204,
+                expect(200, true),
+                expect(204, true),
+            )
+        },
     ];
     // Case 8: 6a and 6c against the same policy read from configuration.
     for reloadable in [false, true] {
