@@ -86,11 +86,6 @@ impl RoutePolicy {
 pub struct RouteParts(Rc<AnchorEntry>);
 
 impl RouteParts {
-    /// The anchor, registered beside the route's resource (it matches no path).
-    pub fn anchor(&self) -> impl HttpServiceFactory {
-        Anchor(Rc::clone(&self.0))
-    }
-
     /// The route's resource at `path`, named `name`, with its method guard: what the route
     /// attribute's own guards, wrappers and handler are added to.
     pub fn resource(&self, path: &str, name: &str) -> Resource {
@@ -99,7 +94,7 @@ impl RouteParts {
 
     /// Registers the route's `resource` (from [`RouteParts::resource`], with the route's own
     /// guards, wrappers and handler) wrapped, outermost, in the route's CORS middleware, then
-    /// what goes beside it ([`RouteParts::register_beside`]). Generic here rather than written
+    /// what goes beside it: its preflight resource and its anchor. Generic here rather than written
     /// out in each handler's expansion, so that the compiler checks the middleware's bounds
     /// once, in this crate, instead of once per handler.
     pub fn register<T, B>(self, resource: Resource<T>, config: &mut AppService)
@@ -117,32 +112,28 @@ impl RouteParts {
         self.register_beside(config);
     }
 
-    /// Registers what `#[cors]` adds beside the route's resource, after it: the preflight
-    /// resource and the anchor.
-    pub fn register_beside(self, config: &mut AppService) {
-        HttpServiceFactory::register(Preflight(Rc::clone(&self.0)), config);
-        HttpServiceFactory::register(Anchor(self.0), config);
-    }
-
     /// The resource's method guard: the methods the route serves, preflights for them aside.
-    pub fn methods(&self) -> RoutedMethods {
+    fn methods(&self) -> RoutedMethods {
         RoutedMethods(Rc::clone(&self.0))
-    }
-
-    /// The route's preflight resource, registered after its resource on the same path (so the
-    /// user's resource map answers as before: actix-web's `match_name` and `match_pattern` take
-    /// the first resource whose pattern matches). It answers the preflights for the methods the
-    /// route serves where no policy outside the route answers them first.
-    pub fn preflight(&self) -> Preflight {
-        Preflight(Rc::clone(&self.0))
     }
 
     /// The middleware that adds CORS headers to the route's responses, the resource's outermost
     /// `wrap`.
-    pub fn middleware(&self) -> RouteCors {
+    fn middleware(&self) -> RouteCors {
         RouteCors::new(Rc::clone(&self.0))
     }
+
+    /// Registers what goes beside the route's resource, after it: its preflight resource (on
+    /// the same path, after the route's resource, so the user's resource map answers as before:
+    /// actix-web's `match_name` and `match_pattern` take the first resource whose pattern
+    /// matches; it answers the preflights for the methods the route serves where no policy
+    /// outside the route answers them first) and its anchor (which matches no path).
+    fn register_beside(self, config: &mut AppService) {
+        HttpServiceFactory::register(Preflight(Rc::clone(&self.0)), config);
+        HttpServiceFactory::register(Anchor(self.0), config);
+    }
 }
+
 /// What a route gets when its policy text cannot be read: it answers nothing, and says so.
 fn disabled(error: &str) -> Compiled {
     eprintln!("cors-runtime: cannot read a #[cors] policy ({error}); its route is disabled");

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{test, web, App, HttpResponse};
@@ -84,6 +85,20 @@ fn test_request(request: &RefRequest) -> Option<actix_web::test::TestRequest> {
     Some(req)
 }
 
+/// A route under `#[cors]` with the policy of this text, registered as the code `#[cors]`
+/// generates registers it: `RouteParts::resource`, the handler, `RouteParts::register`.
+struct Route(&'static str);
+
+impl HttpServiceFactory for Route {
+    fn register(self, config: &mut AppService) {
+        let parts = RoutePolicy::new(self.0, "h").route(PATH, false);
+        let resource = parts
+            .resource(PATH, "h")
+            .to(|| async { HttpResponse::Ok().finish() });
+        parts.register(resource, config);
+    }
+}
+
 /// `true` when [`answer`] can send `request` (see [`test_request`]).
 pub fn sendable(request: &RefRequest) -> bool {
     test_request(request).is_some()
@@ -101,19 +116,7 @@ pub fn answer(policy: &Policy, requests: &[RefRequest]) -> Vec<(RefRequest, RefR
         system.block_on(async {
             let mut out = Vec::new();
             if policy.routed_methods.is_some() {
-                let route = RoutePolicy::new(text, "h").route(PATH, false);
-                let app = test::init_service(
-                    App::new()
-                        .service(
-                            web::resource(PATH)
-                                .guard(route.methods())
-                                .wrap(route.middleware())
-                                .to(|| async { HttpResponse::Ok().finish() }),
-                        )
-                        .service(route.preflight())
-                        .service(route.anchor()),
-                )
-                .await;
+                let app = test::init_service(App::new().service(Route(text))).await;
                 for (r, req) in requests {
                     let res = test::call_service(&app, req.to_request()).await;
                     out.push((r, read(res.status().as_u16(), res.headers())));
